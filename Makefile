@@ -1,0 +1,43 @@
+# The one entry point. `make help` lists the targets.
+SHELL   := bash
+MODULES := shared hw firmware cloud
+GO      ?= go
+ENV      = source .run/env &&
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+FUZZTIME ?= 60s
+
+.PHONY: help setup services test test-% lint bench fuzz soak run deps-check clean
+
+help: ## list the targets
+	@grep -hE '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+setup: ## install what the project needs from Debian packages
+	@scripts/setup.sh
+
+services: setup ## start PostgreSQL and pcscd for the tests (if not running)
+	@scripts/services.sh
+
+test: services deps-check ## run every test of every module against real services
+	@set -e; $(ENV) for m in $(MODULES); do \
+	  echo "== $$m"; (cd $$m && $(GO) test -count=1 -timeout 12m ./...); done
+
+test-%: services ## run the tests of one module: make test-cloud
+	@$(ENV) cd $* && $(GO) test -count=1 -timeout 12m ./...
+
+deps-check: ## check the dependency direction between modules
+	@scripts/check-deps.sh
+
+lint: ## gofmt, go vet and staticcheck on every module
+	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	@set -e; for m in $(MODULES); do echo "== vet $$m"; (cd $$m && $(GO) vet ./...); done
+	@set -e; for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && $(GO) run $(STATICCHECK) ./...); done
+
+bench: services ## run the benchmarks (figures go to docs/benchmarks.md)
+	@set -e; $(ENV) for m in $(MODULES); do \
+	  echo "== $$m"; (cd $$m && $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...); done
+
+fuzz: ## run every fuzz target for FUZZTIME (default 60s) each
+	@scripts/fuzz.sh $(FUZZTIME)
+
+clean: ## remove build and run products
+	rm -rf bin .run

@@ -1,0 +1,136 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// Version is the only envelope version this package speaks.
+const Version = 1
+
+// MaxMessageSize caps every payload. Larger messages are rejected before
+// they are parsed.
+const MaxMessageSize = 64 << 10
+
+// Envelope is the frame of every message on every topic.
+type Envelope struct {
+	V    int             `json:"v"`
+	ID   string          `json:"id"`   // ULID, unique per message; the operation id on ops
+	Dev  string          `json:"dev"`  // sending or receiving device; equals the topic's {dev}
+	Seq  uint64          `json:"seq"`  // per-device sequence of ops (1, 2, ...); 0 elsewhere
+	Type Type            `json:"type"` // what Body holds
+	At   time.Time       `json:"at"`   // when the sender created the message
+	Body json.RawMessage `json:"body"`
+}
+
+// NewID returns a fresh ULID string.
+func NewID(now time.Time) string {
+	return ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy()).String()
+}
+
+// New builds an envelope for body, encoding it. It validates what it builds.
+func New(dev string, seq uint64, t Type, at time.Time, body any) (Envelope, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return Envelope{}, fmt.Errorf("wire: encode %s body: %w", t, err)
+	}
+	e := Envelope{V: Version, ID: NewID(at), Dev: dev, Seq: seq, Type: t, At: at.UTC().Truncate(time.Millisecond), Body: raw}
+	if err := e.validate(); err != nil {
+		return Envelope{}, err
+	}
+	return e, nil
+}
+
+// Encode returns the JSON of e.
+func (e Envelope) Encode() ([]byte, error) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("wire: encode envelope: %w", err)
+	}
+	if len(b) > MaxMessageSize {
+		return nil, fmt.Errorf("%w: %d bytes", ErrOversize, len(b))
+	}
+	return b, nil
+}
+
+// Decode parses and validates one message received on a topic of device
+// topicDev. Pass topicDev "" when the message did not come from a device
+// topic (a file replayed by cmsctl, say): the device check is then skipped.
+// The body is checked against the schema of its type.
+func Decode(topicDev string, data []byte) (Envelope, error) {
+	if len(data) > MaxMessageSize {
+		return Envelope{}, fmt.Errorf("%w: %d bytes > %d", ErrOversize, len(data), MaxMessageSize)
+	}
+	var e Envelope
+	if err := strictUnmarshal(data, &e); err != nil {
+		return Envelope{}, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
+	}
+	if e.V != Version {
+		return Envelope{}, fmt.Errorf("%w: v=%d", ErrVersion, e.V)
+	}
+	if err := e.validate(); err != nil {
+		return Envelope{}, err
+	}
+	if topicDev != "" && e.Dev != topicDev {
+		return Envelope{}, fmt.Errorf("%w: topic %q, payload %q", ErrDeviceMismatch, topicDev, e.Dev)
+	}
+	return e, nil
+}
+
+func (e Envelope) validate() error {
+	if _, ok := registry[e.Type]; !ok {
+		return fmt.Errorf("%w: %q", ErrType, e.Type)
+	}
+	if _, err := ulid.ParseStrict(e.ID); err != nil {
+		return fmt.Errorf("%w: id %q is not a ULID", ErrMalformed, e.ID)
+	}
+	if err := ValidateDeviceID(e.Dev); err != nil {
+		return err
+	}
+	if e.At.IsZero() {
+		return fmt.Errorf("%w: missing at", ErrMalformed)
+	}
+	if e.Type.IsOp() && e.Seq == 0 {
+		return fmt.Errorf("%w: operation without seq", ErrMalformed)
+	}
+	if len(e.Body) == 0 || e.Body[0] != '{' {
+		return fmt.Errorf("%w: body must be a JSON object", ErrMalformed)
+	}
+	body := registry[e.Type]()
+	if err := strictUnmarshal(e.Body, body); err != nil {
+		return fmt.Errorf("%w: %s body: %v", ErrMalformed, e.Type, err)
+	}
+	if v, ok := body.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return fmt.Errorf("%w: %s body: %v", ErrMalformed, e.Type, err)
+		}
+	}
+	return nil
+}
+
+// DecodeBody decodes the body of e into a value of type T. Decode has
+// already checked it, so an error here means e was built by hand.
+func DecodeBody[T any](e Envelope) (T, error) {
+	var v T
+	if err := strictUnmarshal(e.Body, &v); err != nil {
+		return v, fmt.Errorf("%w: %s body: %v", ErrMalformed, e.Type, err)
+	}
+	return v, nil
+}
+
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("trailing data after JSON value")
+	}
+	return nil
+}

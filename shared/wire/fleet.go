@@ -1,0 +1,81 @@
+package wire
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// State is a device's heartbeat and health, and (Online false, retained)
+// its last will.
+type State struct {
+	Online        bool      `json:"online"`
+	Firmware      string    `json:"firmware,omitempty"`
+	ConfigVersion int64     `json:"config_version"`    // version of the config it applied
+	Reader        string    `json:"reader,omitempty"`  // "ok", "absent", "error"
+	Printer       string    `json:"printer,omitempty"` // "ok", "paper_near_end", "paper_end", "cover_open", "offline", "error"
+	Payment       string    `json:"payment,omitempty"` // "ok", "inhibited", "error"
+	OutboxDepth   int       `json:"outbox_depth"`
+	OldestPending time.Time `json:"oldest_pending,omitzero"`
+	Uptime        int64     `json:"uptime_s,omitempty"`
+}
+
+// Validate checks the structure of s.
+func (s State) Validate() error {
+	return errors.Join(maxLen(s.Firmware, 64, "firmware"), maxLen(s.Reader, 32, "reader"),
+		maxLen(s.Printer, 32, "printer"), maxLen(s.Payment, 32, "payment"))
+}
+
+// Capability is something a counter is enabled for.
+type Capability string
+
+// Counter capabilities.
+const (
+	CapReissue Capability = "reissue" // sportello aziendale abilitato: may take reissue requests
+	CapPayment Capability = "payment" // may take the reader payment
+)
+
+// Config is a device's desired configuration, with a monotonic version.
+type Config struct {
+	Version          int64        `json:"version"`
+	Counter          string       `json:"counter"`
+	Capabilities     []Capability `json:"capabilities"`
+	ConsentPolicy    string       `json:"consent_policy"`
+	Languages        []string     `json:"languages"`
+	ReaderPriceCents int          `json:"reader_price_cents"`
+}
+
+// Validate checks the structure of c.
+func (c Config) Validate() error {
+	if c.Version < 0 || c.ReaderPriceCents < 0 {
+		return fmt.Errorf("negative version or price")
+	}
+	return nil
+}
+
+// Command is an instruction to one device, valid until Expires.
+type Command struct {
+	CmdID   string          `json:"cmd_id"`
+	Name    string          `json:"name"` // "reboot", "print_test", "sync_now", "disable", ...
+	Args    json.RawMessage `json:"args,omitempty"`
+	Expires time.Time       `json:"expires"`
+}
+
+// Validate checks the structure of c.
+func (c Command) Validate() error {
+	return errors.Join(need(c.CmdID != "", "cmd_id"), need(c.Name != "", "name"),
+		need(!c.Expires.IsZero(), "expires"), maxLen(c.Name, 64, "name"))
+}
+
+// CommandResult is a device's answer to a command.
+type CommandResult struct {
+	CmdID  string `json:"cmd_id"`
+	Status string `json:"status"` // "done", "failed", "expired", "unknown"
+	Detail string `json:"detail,omitempty"`
+}
+
+// Validate checks the structure of r.
+func (r CommandResult) Validate() error {
+	return errors.Join(need(r.CmdID != "", "cmd_id"), need(r.Status != "", "status"), maxLen(r.Detail, MaxText, "detail"))
+}
