@@ -3,10 +3,10 @@ SHELL   := bash
 MODULES := shared hw firmware cloud
 GO      ?= go
 ENV      = source .run/env &&
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 60s
 
-.PHONY: help setup services test test-% lint bench fuzz soak run deps-check clean
+.PHONY: help setup services test test-% lint bench fuzz soak run release deps-check clean
 
 help: ## list the targets
 	@grep -hE '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,15 @@ bench: services ## run the benchmarks (figures go to docs/benchmarks.md)
 
 fuzz: ## run every fuzz target for FUZZTIME (default 60s) each
 	@scripts/fuzz.sh $(FUZZTIME)
+
+run: setup ## start the whole system on embedded defaults and simulated hardware
+	@scripts/run.sh
+
+soak: services ## long fault and soak campaigns (SOAKTIME, default 10m)
+	@$(ENV) scripts/soak.sh $${SOAKTIME:-10m}
+
+release: ## cross-build the binaries for the Raspberry Pi (linux/arm64) into bin/
+	@scripts/cross-arm64.sh
 
 clean: ## remove build and run products
 	rm -rf bin .run
