@@ -1,0 +1,16 @@
+// Package ticket keeps the help-desk queues: L1 tickets (data problems, e.g.
+// "codice fiscale errato o mancante" during FSE creation) and L2 tickets
+// (technical problems that persist), their status changes (open,
+// in_progress, resolved) with history, and the tasks attached to them, such
+// as "contact the citizen and invite them to the Scelta e Revoca counter".
+//
+// Procedure 3 (asynchronous FSE creation) in the functional spec names the
+// two queues; the status set and the task kinds are decisions recorded in
+// docs/workers.md.
+//
+// # Idempotency
+//
+// A ticket is keyed by (source, ref): [OpenTx] called twice for one FSE
+// request returns the first ticket, so a worker that crashes after opening
+// a ticket and retries does not open a second one.
+package ticket

@@ -1,0 +1,11 @@
+package ticket
+
+import "errors"
+
+// Sentinel errors.
+var (
+	ErrNotFound   = errors.New("ticket: not found")
+	ErrStatus     = errors.New("ticket: invalid status")
+	ErrQueue      = errors.New("ticket: invalid queue")
+	ErrTransition = errors.New("ticket: status change not allowed")
+)
