@@ -1,0 +1,72 @@
+package fse
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// Consents are the FSE consents recorded with the request.
+type Consents struct {
+	Policy string   `json:"policy"`
+	Given  []string `json:"given"`
+}
+
+// Service creates an FSE at the regional service. It returns nil, an error
+// wrapping ErrCF, or any other error (treated as technical and retried).
+type Service interface {
+	Create(ctx context.Context, cf string, c Consents) error
+}
+
+// HTTPService posts {"cf":..., "consents":{...}} to URL. 2xx is success;
+// 422 with {"code":"cf"} is ErrCF; anything else is ErrTechnical.
+type HTTPService struct {
+	URL    string
+	Client *http.Client
+}
+
+// CreateRequest is the body HTTPService sends.
+type CreateRequest struct {
+	CF       string   `json:"cf"`
+	Consents Consents `json:"consents"`
+}
+
+// ErrorBody is the body of a refusal.
+type ErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Create implements Service.
+func (s HTTPService) Create(ctx context.Context, cf string, c Consents) error {
+	b, err := json.Marshal(CreateRequest{CF: cf, Consents: c})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrTechnical, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrTechnical, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	cl := s.Client
+	if cl == nil {
+		cl = http.DefaultClient
+	}
+	res, err := cl.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrTechnical, err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+	if res.StatusCode/100 == 2 {
+		return nil
+	}
+	var eb ErrorBody
+	if res.StatusCode == http.StatusUnprocessableEntity && json.Unmarshal(body, &eb) == nil && eb.Code == "cf" {
+		return fmt.Errorf("%w: %s", ErrCF, eb.Message)
+	}
+	return fmt.Errorf("%w: HTTP %d", ErrTechnical, res.StatusCode)
+}

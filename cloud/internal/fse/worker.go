@@ -1,0 +1,150 @@
+package fse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/metrics"
+	"cnskiosk.dev/cloud/internal/store"
+)
+
+// Options configure a Worker. Zero values take the defaults shown.
+type Options struct {
+	Service     Service
+	MaxAttempts int           // attempts before an L2 ticket; 8
+	BaseDelay   time.Duration // first retry delay; 30s
+	MaxDelay    time.Duration // cap of the retry delay; 1h
+	Lease       time.Duration // how long a claim lasts; 2m
+	Poll        time.Duration // idle wait between scans; 5s
+	CallTimeout time.Duration // timeout of one Service call; 30s
+	Batch       int           // rows claimed per scan; 16
+	Now         func() time.Time
+	Jitter      func(d time.Duration) time.Duration // extra delay in [0, d); random
+	Metrics     *metrics.Registry                   // optional
+}
+
+// Worker processes fse_requests. New -> Run(ctx) -> Close.
+type Worker struct {
+	db   *store.DB
+	o    Options
+	log  *slog.Logger
+	done *metrics.CounterVec
+}
+
+// NewWorker returns a worker; it fails on a nil Service.
+func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
+	if o.Service == nil || db == nil {
+		return nil, fmt.Errorf("%w: database and service are required", ErrConfig)
+	}
+	o.MaxAttempts = or(o.MaxAttempts, 8)
+	o.BaseDelay = or(o.BaseDelay, 30*time.Second)
+	o.MaxDelay = or(o.MaxDelay, time.Hour)
+	o.Lease = or(o.Lease, 2*time.Minute)
+	o.Poll = or(o.Poll, 5*time.Second)
+	o.CallTimeout = or(o.CallTimeout, 30*time.Second)
+	o.Batch = or(o.Batch, 16)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Jitter == nil {
+		o.Jitter = func(d time.Duration) time.Duration { return rand.N(max(d, 1)) }
+	}
+	w := &Worker{db: db, o: o, log: log}
+	if o.Metrics != nil {
+		w.done, _ = o.Metrics.NewCounterVec("cms_fse_attempts_total", "FSE creation attempts by result.", "result")
+	}
+	return w, nil
+}
+
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// Run processes due requests until ctx ends.
+func (w *Worker) Run(ctx context.Context) error {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		n, err := w.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.log.ErrorContext(ctx, "fse scan failed", "err", err)
+		}
+		wait := w.o.Poll
+		if n > 0 && err == nil {
+			wait = 0
+		}
+		t.Reset(wait)
+	}
+}
+
+// Close releases nothing today; it is here for the lifecycle.
+func (w *Worker) Close() error { return nil }
+
+// RunOnce claims one batch of due requests and processes it; it returns
+// the number of requests processed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	reqs, err := w.claim(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for i, r := range reqs {
+		if err := w.process(ctx, r); err != nil {
+			return i, err
+		}
+	}
+	return len(reqs), nil
+}
+
+func (w *Worker) process(ctx context.Context, r request) error {
+	cctx, cancel := context.WithTimeout(ctx, w.o.CallTimeout)
+	err := w.o.Service.Create(cctx, r.CF, r.Consents)
+	cancel()
+	if ctx.Err() != nil {
+		return w.release(context.WithoutCancel(ctx), r)
+	}
+	res := classify(err)
+	w.count(res)
+	w.log.InfoContext(ctx, "fse attempt", "request", r.ID, "attempt", r.Attempts+1, "result", res, "err", err)
+	return w.finish(ctx, r, res, err)
+}
+
+func (w *Worker) count(res string) {
+	if w.done != nil {
+		w.done.With(res).Inc()
+	}
+}
+
+func classify(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, ErrCF):
+		return "cf"
+	default:
+		return "technical"
+	}
+}
+
+// delay is the backoff after attempt n (1-based): Base * 2^(n-1), capped,
+// plus jitter up to the same amount.
+func (w *Worker) delay(n int) time.Duration {
+	d := w.o.BaseDelay
+	for i := 1; i < n && d < w.o.MaxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, w.o.MaxDelay)
+	return d + w.o.Jitter(d)
+}
