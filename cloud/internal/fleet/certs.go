@@ -1,0 +1,175 @@
+package fleet
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/pki"
+)
+
+// Role is what a certificate may do on the broker.
+type Role string
+
+// Certificate roles.
+const (
+	RoleDevice Role = "device" // a kiosk: its own topics only
+	RoleCloud  Role = "cloud"  // a cmsd instance: every device topic, shared subscriptions
+)
+
+// Provision registers device d (if new), issues its client certificate
+// from ca, revokes the certificates issued to it before, and records the
+// new serial.
+func (f *Fleet) Provision(ctx context.Context, ca *pki.CA, d Device, validity time.Duration) (pki.Issued, error) {
+	if err := f.Register(ctx, d); err != nil && !errors.Is(err, ErrExists) {
+		return pki.Issued{}, err
+	}
+	is, err := ca.IssueClient(d.ID, f.now(), validity)
+	if err != nil {
+		return pki.Issued{}, err
+	}
+	return is, f.RecordCert(ctx, d.ID, RoleDevice, is, true)
+}
+
+// IssueCloud issues and records a client certificate for a cloud instance.
+func (f *Fleet) IssueCloud(ctx context.Context, ca *pki.CA, cn string, validity time.Duration) (pki.Issued, error) {
+	is, err := ca.IssueClient(cn, f.now(), validity)
+	if err != nil {
+		return pki.Issued{}, err
+	}
+	return is, f.RecordCert(ctx, cn, RoleCloud, is, false)
+}
+
+// RecordCert records an issued certificate; with replace, the certificates
+// issued to the same CN before are revoked in the same transaction.
+func (f *Fleet) RecordCert(ctx context.Context, cn string, role Role, is pki.Issued, replace bool) error {
+	now := micros(f.now())
+	return f.db.InTx(ctx, func(tx *sql.Tx) error {
+		if replace {
+			if _, err := tx.ExecContext(ctx, `UPDATE fleet_certs SET revoked_at = $1
+				WHERE cn = $2 AND revoked_at IS NULL`, now, cn); err != nil {
+				return fmt.Errorf("fleet: revoke old certificates: %w", err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO fleet_certs (serial, cn, role, issued_at, not_after)
+			VALUES ($1, $2, $3, $4, $5)`, is.Serial, cn, string(role), now, micros(is.NotAfter()))
+		if err != nil {
+			return fmt.Errorf("fleet: record certificate: %w", err)
+		}
+		return nil
+	})
+}
+
+// Revoke revokes the certificate with serial; the broker refuses it from
+// the next connection.
+func (f *Fleet) Revoke(ctx context.Context, serial string) error {
+	res, err := f.db.SQL().ExecContext(ctx, `UPDATE fleet_certs SET revoked_at = $1
+		WHERE serial = $2 AND revoked_at IS NULL`, micros(f.now()), serial)
+	if err != nil {
+		return fmt.Errorf("fleet: revoke: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: %s", ErrUnknownCert, serial)
+	}
+	return nil
+}
+
+// Admit decides whether a client presenting a verified certificate with
+// Common Name cn and serial may connect, and with which role.
+func (f *Fleet) Admit(ctx context.Context, cn, serial string) (Role, error) {
+	var role string
+	var revoked sql.NullInt64
+	var notAfter int64
+	err := f.db.SQL().QueryRowContext(ctx, `SELECT role, revoked_at, not_after FROM fleet_certs
+		WHERE serial = $1 AND cn = $2`, serial, cn).Scan(&role, &revoked, &notAfter)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", fmt.Errorf("%w: %s serial %s", ErrUnknownCert, cn, serial)
+	case err != nil:
+		return "", fmt.Errorf("fleet: admit: %w", err)
+	case revoked.Valid:
+		return "", fmt.Errorf("%w: %s serial %s", ErrRevoked, cn, serial)
+	case micros(f.now()) > notAfter:
+		return "", fmt.Errorf("%w: %s serial %s expired", ErrRevoked, cn, serial)
+	}
+	if Role(role) == RoleCloud {
+		return RoleCloud, nil
+	}
+	ok, err := f.enabledNow(ctx, cn)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("%w: %s", ErrDisabled, cn)
+	}
+	return RoleDevice, nil
+}
+
+// Enabled reports whether dev is registered and enabled, from a cache at
+// most a couple of seconds old. Unknown devices yield ErrUnknownDevice.
+func (f *Fleet) Enabled(ctx context.Context, dev string) (bool, error) {
+	f.mu.Lock()
+	c, ok := f.cache[dev]
+	f.mu.Unlock()
+	if ok && f.now().Sub(c.at) < enabledTTL {
+		return c.enabled, nil
+	}
+	return f.enabledNow(ctx, dev)
+}
+
+func (f *Fleet) enabledNow(ctx context.Context, dev string) (bool, error) {
+	var enabled int
+	err := f.db.SQL().QueryRowContext(ctx, `SELECT enabled FROM devices WHERE id = $1`, dev).Scan(&enabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("%w: %s", ErrUnknownDevice, dev)
+	}
+	if err != nil {
+		return false, fmt.Errorf("fleet: enabled %s: %w", dev, err)
+	}
+	f.mu.Lock()
+	f.cache[dev] = cached{enabled: enabled == 1, at: f.now()}
+	f.mu.Unlock()
+	return enabled == 1, nil
+}
+
+// Disable disables device id: its next connection is refused, its messages
+// are rejected, and its current connection is dropped.
+func (f *Fleet) Disable(ctx context.Context, id string) error {
+	if err := f.setEnabled(ctx, id, false); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	k := f.kicker
+	f.mu.Unlock()
+	if k != nil {
+		k.Kick(id)
+	}
+	f.log.Info("device disabled", "dev", id)
+	return nil
+}
+
+// Enable enables device id again.
+func (f *Fleet) Enable(ctx context.Context, id string) error {
+	return f.setEnabled(ctx, id, true)
+}
+
+func (f *Fleet) setEnabled(ctx context.Context, id string, on bool) error {
+	var disabledAt any
+	if !on {
+		disabledAt = micros(f.now())
+	}
+	res, err := f.db.SQL().ExecContext(ctx, `UPDATE devices SET enabled = $1, disabled_at = $2 WHERE id = $3`,
+		boolInt(on), disabledAt, id)
+	if err != nil {
+		return fmt.Errorf("fleet: set enabled %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: %s", ErrUnknownDevice, id)
+	}
+	f.mu.Lock()
+	f.cache[id] = cached{enabled: on, at: f.now()}
+	f.mu.Unlock()
+	return nil
+}

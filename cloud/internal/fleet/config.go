@@ -1,0 +1,108 @@
+package fleet
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"cnskiosk.dev/shared/wire"
+)
+
+// SetConfig stores c as the desired configuration of dev with the next
+// version, and publishes it retained on the device's config topic. The
+// stored config stays the desired one even if publishing fails; Republish
+// sends it again.
+func (f *Fleet) SetConfig(ctx context.Context, dev string, c wire.Config) (wire.Config, error) {
+	if err := c.Validate(); err != nil {
+		return wire.Config{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	err := f.db.InTx(ctx, func(tx *sql.Tx) error {
+		var v int64
+		err := tx.QueryRowContext(ctx, `SELECT desired_version FROM devices WHERE id = $1`, dev).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: %s", ErrUnknownDevice, dev)
+		}
+		if err != nil {
+			return fmt.Errorf("fleet: config of %s: %w", dev, err)
+		}
+		c.Version = v + 1
+		if c.Counter == "" {
+			c.Counter = dev
+		}
+		raw, err := json.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("fleet: config: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE devices SET desired_version = $1, desired_config = $2 WHERE id = $3`,
+			c.Version, string(raw), dev)
+		return err
+	})
+	if err != nil {
+		return wire.Config{}, err
+	}
+	return c, f.publishConfig(ctx, dev, c)
+}
+
+// Config returns the desired configuration of dev (Version 0: none set).
+func (f *Fleet) Config(ctx context.Context, dev string) (wire.Config, error) {
+	var raw string
+	err := f.db.SQL().QueryRowContext(ctx, `SELECT desired_config FROM devices WHERE id = $1`, dev).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return wire.Config{}, fmt.Errorf("%w: %s", ErrUnknownDevice, dev)
+	}
+	if err != nil || raw == "" {
+		return wire.Config{}, err
+	}
+	var c wire.Config
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		return wire.Config{}, fmt.Errorf("fleet: stored config of %s: %w", dev, err)
+	}
+	return c, nil
+}
+
+// Republish publishes again, retained, the desired configuration of every
+// device that has one (at start, since an embedded broker keeps retained
+// messages in memory only).
+func (f *Fleet) Republish(ctx context.Context) (int, error) {
+	rows, err := f.db.SQL().QueryContext(ctx, `SELECT id, desired_config FROM devices WHERE desired_version > 0`)
+	if err != nil {
+		return 0, fmt.Errorf("fleet: republish: %w", err)
+	}
+	type pending struct {
+		dev string
+		c   wire.Config
+	}
+	var all []pending
+	for rows.Next() {
+		var p pending
+		var raw string
+		if err := rows.Scan(&p.dev, &raw); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("fleet: republish: %w", err)
+		}
+		if json.Unmarshal([]byte(raw), &p.c) == nil {
+			all = append(all, p)
+		}
+	}
+	rows.Close()
+	for i, p := range all {
+		if err := f.publishConfig(ctx, p.dev, p.c); err != nil {
+			return i, err
+		}
+	}
+	return len(all), nil
+}
+
+func (f *Fleet) publishConfig(ctx context.Context, dev string, c wire.Config) error {
+	env, err := wire.New(dev, 0, wire.TypeConfig, f.now(), c)
+	if err != nil {
+		return fmt.Errorf("fleet: config envelope: %w", err)
+	}
+	b, err := env.Encode()
+	if err != nil {
+		return err
+	}
+	return f.publish(ctx, wire.Topic(dev, wire.ChanConfig), b, true)
+}

@@ -1,0 +1,34 @@
+// Package fleet is the cloud's registry of kiosks: who they are, which
+// client certificates they hold, whether they are online, how their
+// hardware is, which configuration they should run and which commands they
+// were sent.
+//
+// # Identity and admission
+//
+// A device id is the Common Name of its client certificate (package pki).
+// [Fleet.Provision] registers the device, issues its certificate and records
+// the serial. [Fleet.Admit] is what the broker asks on every connection: the
+// serial must be recorded for that CN and not revoked, and a device must be
+// registered and enabled. [Fleet.Disable] takes effect at once: the next
+// connection is refused and a [Kicker] (the embedded broker) drops the
+// current one.
+//
+// # Presence and health
+//
+// Kiosks publish wire.State on cms/v1/dev/{dev}/state as a heartbeat, and
+// leave a retained last will with Online false. [Fleet.ObserveState] keeps the
+// latest values on the device row and appends one health row per message
+// (see [Fleet.History]). A device that says it is online but has not been
+// heard for StaleAfter is shown as stale.
+//
+// # Configuration and commands
+//
+// [Fleet.SetConfig] stores a desired wire.Config with the next version
+// (monotonic per device) and publishes it retained on the config topic; the
+// kiosk reports the version it applied in its state. [Fleet.SendCommand]
+// records a wire.Command with an expiry and publishes it; the result comes
+// back on cmd/res ([Fleet.CommandResult]).
+//
+// The contract is the architecture document's wire contract and security
+// model; docs/fleet.md describes the API for the console.
+package fleet

@@ -1,0 +1,14 @@
+package fleet
+
+import "errors"
+
+// Errors returned by this package, wrapped with detail.
+var (
+	ErrUnknownDevice = errors.New("fleet: unknown device")
+	ErrDisabled      = errors.New("fleet: device disabled")
+	ErrUnknownCert   = errors.New("fleet: certificate not issued by this fleet")
+	ErrRevoked       = errors.New("fleet: certificate revoked")
+	ErrExists        = errors.New("fleet: device already registered")
+	ErrUnknownCmd    = errors.New("fleet: unknown command")
+	ErrInvalid       = errors.New("fleet: invalid argument")
+)
