@@ -1,0 +1,112 @@
+package operator
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"cnskiosk.dev/shared/outcome"
+	"github.com/oklog/ulid/v2"
+)
+
+// Session is an operator session granted by OPAUTH, bound to one device.
+type Session struct {
+	ID         string
+	OperatorCF string
+	Device     string
+	Menus      []string // menus granted; empty = the operator's menus
+	IssuedAt   time.Time
+	ExpiresAt  time.Time
+}
+
+// DefaultSessionTTL is how long a session lasts when CreateSession is given
+// no expiry: one lobby shift segment, short enough to be re-proved often.
+const DefaultSessionTTL = 4 * time.Hour
+
+// CreateSession records s and returns it with its id and times filled in.
+// The operator must exist and be enabled.
+func (r *Registry) CreateSession(ctx context.Context, s Session) (Session, error) {
+	o, err := r.Get(ctx, s.OperatorCF)
+	if err != nil {
+		return Session{}, err
+	}
+	if !o.Enabled || s.Device == "" {
+		return Session{}, fmt.Errorf("%w: operator disabled or no device", ErrInvalid)
+	}
+	if s.IssuedAt.IsZero() {
+		s.IssuedAt = r.now()
+	}
+	if s.ExpiresAt.IsZero() {
+		s.ExpiresAt = s.IssuedAt.Add(DefaultSessionTTL)
+	}
+	if s.ID == "" {
+		s.ID = ulid.Make().String()
+	}
+	_, err = r.db.SQL().ExecContext(ctx, `INSERT INTO operator_sessions (id, operator_cf, device, menus, issued_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, s.ID, s.OperatorCF, s.Device, joinList(s.Menus),
+		s.IssuedAt.UnixMicro(), s.ExpiresAt.UnixMicro())
+	if err != nil {
+		return Session{}, fmt.Errorf("operator: create session: %w", err)
+	}
+	return s, nil
+}
+
+// Query is what an operation says about its operator.
+type Query struct {
+	OperatorCF     string
+	Session        string
+	Device         string
+	Counter        string
+	Menu           string // operation type; "" = any menu (card lookup)
+	At             time.Time
+	RequireSession bool
+}
+
+// Querier is *sql.DB or *sql.Tx.
+type Querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Check answers whether the operator may run q: outcome.Applied, or
+// outcome.OperatorNotAuthorised with a detail for the log. The error is for
+// database failures only.
+func Check(ctx context.Context, db Querier, q Query) (outcome.Code, string, error) {
+	var enabled int
+	var menus, counters string
+	var sDev, sMenus sql.NullString
+	var sFrom, sTo sql.NullInt64
+	err := db.QueryRowContext(ctx, `SELECT o.enabled, o.menus, o.counters, s.device, s.menus, s.issued_at, s.expires_at
+		FROM operators o LEFT JOIN operator_sessions s ON s.id = $2 AND s.operator_cf = o.cf
+		WHERE o.cf = $1`, q.OperatorCF, q.Session).Scan(&enabled, &menus, &counters, &sDev, &sMenus, &sFrom, &sTo)
+	if errors.Is(err, sql.ErrNoRows) {
+		return outcome.OperatorNotAuthorised, "operator not registered", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("operator: check: %w", err)
+	}
+	o := Operator{Enabled: enabled == 1, Menus: splitList(menus), Counters: splitList(counters)}
+	switch {
+	case !o.Enabled:
+		return outcome.OperatorNotAuthorised, "operator disabled", nil
+	case !o.CanCounter(q.Counter):
+		return outcome.OperatorNotAuthorised, "operator not enabled at counter " + q.Counter, nil
+	case q.Menu != "" && !o.CanMenu(q.Menu):
+		return outcome.OperatorNotAuthorised, "operator not enabled for menu " + q.Menu, nil
+	case !q.RequireSession:
+		return outcome.Applied, "", nil
+	case !sDev.Valid:
+		return outcome.OperatorNotAuthorised, "no such session for this operator", nil
+	case sDev.String != q.Device:
+		return outcome.OperatorNotAuthorised, "session bound to another device", nil
+	case q.At.UnixMicro() < sFrom.Int64 || q.At.UnixMicro() >= sTo.Int64:
+		return outcome.OperatorNotAuthorised, "session not valid at the operation's time", nil
+	}
+	if granted := splitList(sMenus.String); q.Menu != "" && len(granted) > 0 &&
+		!slices.Contains(granted, q.Menu) && !slices.Contains(granted, All) {
+		return outcome.OperatorNotAuthorised, "menu not granted to this session", nil
+	}
+	return outcome.Applied, "", nil
+}
