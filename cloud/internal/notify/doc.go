@@ -1,0 +1,27 @@
+// Package notify is the notification outbox worker: it sends the rows of
+// table notifications that the CMS engine writes in the operation's own
+// transaction (kind second_halves: the second halves of PIN and PUK after an
+// activation; kind reissue_notice: "your reissue request was recorded").
+//
+// # Secrets
+//
+// A notification row holds the card TEAM, the channel and the address,
+// never a secret. For second_halves the worker reads the card's sealed
+// PIN/PUK from card_secrets, opens them with the vault and cuts the second
+// halves with the vault.Policy at send time; the clear text lives only in
+// the message handed to the Sender. Message redacts itself in logs.
+//
+// # Delivery
+//
+// E-mail goes over SMTP (net/smtp; STARTTLS when the server offers it,
+// AUTH PLAIN when configured), SMS over an HTTP gateway ([SMSGateway]; the
+// package smssim simulates one). A worker claims due rows with a lease
+// (claimed_until, FOR UPDATE SKIP LOCKED on PostgreSQL), sends, and marks
+// the row sent only while it still holds the lease. On shutdown it releases
+// the rows it did not send, so a new worker takes them at once. Each message
+// carries the notification id (Message-ID for e-mail, "ref" for SMS) so the
+// receiving side can drop the one duplicate a crash between "sent" and the
+// commit could cause. Failures are retried with exponential backoff and
+// jitter; after MaxAttempts the row is marked failed. An address the
+// transport refuses for good (ErrPermanent) fails at once.
+package notify

@@ -1,0 +1,84 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// SMSGateway sends SMS through an HTTP gateway: POST URL with
+// {"to":"+39...","text":"...","ref":"<notification id>"} and, when Token is
+// set, "Authorization: Bearer <token>". 2xx = accepted; 4xx = permanent
+// (bad number); anything else is retried. The gateway should drop a second
+// message with the same ref.
+type SMSGateway struct {
+	URL    string
+	Token  string
+	Client *http.Client
+}
+
+// SMSRequest is the body the gateway receives.
+type SMSRequest struct {
+	To   string `json:"to"`
+	Text string `json:"text"`
+	Ref  string `json:"ref"`
+}
+
+// Send implements Sender.
+func (g SMSGateway) Send(ctx context.Context, m Message) error {
+	to := normalisePhone(m.To)
+	if to == "" {
+		return fmt.Errorf("%w: bad phone number", ErrPermanent)
+	}
+	b, _ := json.Marshal(SMSRequest{To: to, Text: m.Body, Ref: m.ID})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.URL, bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("notify: sms request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if g.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+g.Token)
+	}
+	cl := g.Client
+	if cl == nil {
+		cl = http.DefaultClient
+	}
+	res, err := cl.Do(req)
+	if err != nil {
+		return fmt.Errorf("notify: sms gateway: %w", err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
+	switch {
+	case res.StatusCode/100 == 2:
+		return nil
+	case res.StatusCode/100 == 4 && res.StatusCode != http.StatusTooManyRequests:
+		return fmt.Errorf("%w: sms gateway HTTP %d", ErrPermanent, res.StatusCode)
+	}
+	return fmt.Errorf("notify: sms gateway HTTP %d", res.StatusCode)
+}
+
+// normalisePhone returns an E.164 number (+39 added to a bare Italian
+// mobile number), or "" when s is not a phone number.
+func normalisePhone(s string) string {
+	s = strings.NewReplacer(" ", "", "-", "", ".", "").Replace(s)
+	if strings.HasPrefix(s, "00") {
+		s = "+" + s[2:]
+	}
+	if !strings.HasPrefix(s, "+") {
+		s = "+39" + s
+	}
+	if len(s) < 8 || len(s) > 16 {
+		return ""
+	}
+	for _, r := range s[1:] {
+		if r < '0' || r > '9' {
+			return ""
+		}
+	}
+	return s
+}

@@ -1,0 +1,70 @@
+// Package smssim simulates an SMS HTTP gateway for tests, benchmarks and
+// `make run`: it accepts the requests of notify.SMSGateway, records them,
+// counts deliveries per ref (so a test sees a duplicate), and can fail the
+// next N requests with 503.
+package smssim
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+
+	"cnskiosk.dev/cloud/internal/notify"
+)
+
+// Gateway is a simulated SMS gateway. Use New.
+type Gateway struct {
+	mu       sync.Mutex
+	msgs     []notify.SMSRequest
+	byRef    map[string]int
+	failNext int
+	// Received, if not nil, gets every accepted message (buffered by the caller).
+	Received chan notify.SMSRequest
+}
+
+// New returns an empty gateway.
+func New() *Gateway { return &Gateway{byRef: map[string]int{}} }
+
+// FailNext makes the next n requests answer 503.
+func (g *Gateway) FailNext(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.failNext = n
+}
+
+// Messages returns the accepted messages in order.
+func (g *Gateway) Messages() []notify.SMSRequest {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]notify.SMSRequest(nil), g.msgs...)
+}
+
+// Deliveries returns how many times a message with ref arrived.
+func (g *Gateway) Deliveries(ref string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.byRef[ref]
+}
+
+// ServeHTTP accepts one SMS.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var m notify.SMSRequest
+	if r.Method != http.MethodPost || json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<14)).Decode(&m) != nil || m.To == "" {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	g.mu.Lock()
+	if g.failNext > 0 {
+		g.failNext--
+		g.mu.Unlock()
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	g.msgs = append(g.msgs, m)
+	g.byRef[m.Ref]++
+	g.mu.Unlock()
+	if g.Received != nil {
+		g.Received <- m
+	}
+	w.WriteHeader(http.StatusAccepted)
+}

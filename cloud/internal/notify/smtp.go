@@ -1,0 +1,121 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"strings"
+	"time"
+)
+
+// SMTP sends e-mail through one SMTP server. It uses STARTTLS when the
+// server offers it (RequireTLS refuses to send in clear otherwise) and
+// AUTH PLAIN when Username is set (only over TLS, as net/smtp enforces).
+type SMTP struct {
+	Addr       string // host:port
+	From       string // sender address
+	Username   string
+	Password   string
+	RequireTLS bool
+	TLS        *tls.Config // nil: verify against the system roots, ServerName = host
+	Timeout    time.Duration
+}
+
+// Send implements Sender.
+func (s SMTP) Send(ctx context.Context, m Message) error {
+	to, err := mail.ParseAddress(m.To)
+	if err != nil || strings.ContainsAny(m.To, "\r\n") {
+		return fmt.Errorf("%w: bad e-mail address", ErrPermanent)
+	}
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", s.Addr)
+	if err != nil {
+		return fmt.Errorf("notify: smtp dial: %w", err)
+	}
+	deadline := time.Now().Add(timeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	_ = conn.SetDeadline(deadline)
+	host, _, _ := net.SplitHostPort(s.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("notify: smtp greeting: %w", err)
+	}
+	defer c.Close()
+	if err := s.secure(c, host); err != nil {
+		return err
+	}
+	return s.transact(c, to.Address, m)
+}
+
+func (s SMTP) secure(c *smtp.Client, host string) error {
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		cfg := s.TLS
+		if cfg == nil {
+			cfg = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		}
+		if err := c.StartTLS(cfg); err != nil {
+			return fmt.Errorf("notify: smtp starttls: %w", err)
+		}
+	} else if s.RequireTLS {
+		return fmt.Errorf("notify: smtp server offers no STARTTLS")
+	}
+	if s.Username != "" {
+		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, host)); err != nil {
+			return fmt.Errorf("notify: smtp auth: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s SMTP) transact(c *smtp.Client, to string, m Message) error {
+	if err := c.Mail(s.From); err != nil {
+		return fmt.Errorf("notify: smtp MAIL: %w", err)
+	}
+	if err := c.Rcpt(to); err != nil {
+		if te, ok := err.(interface{ Temporary() bool }); ok && !te.Temporary() {
+			return fmt.Errorf("%w: recipient refused", ErrPermanent)
+		}
+		return fmt.Errorf("notify: smtp RCPT: %w", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("notify: smtp DATA: %w", err)
+	}
+	if _, err := w.Write(s.format(to, m)); err != nil {
+		return fmt.Errorf("notify: smtp write: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("notify: smtp end of data: %w", err)
+	}
+	return c.Quit()
+}
+
+func (s SMTP) format(to string, m Message) []byte {
+	var b bytes.Buffer
+	domain := "cnskiosk.invalid"
+	if i := strings.LastIndexByte(s.From, '@'); i >= 0 {
+		domain = s.From[i+1:]
+	}
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\n", s.From, to)
+	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", m.Subject))
+	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().UTC().Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", m.ID, domain)
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	_, _ = qp.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
+	_ = qp.Close()
+	return b.Bytes()
+}

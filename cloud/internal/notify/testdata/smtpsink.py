@@ -1,0 +1,35 @@
+"""SMTP sink for the notify tests: a real aiosmtpd server on 127.0.0.1:PORT
+that writes every message it accepts to OUTDIR/<n>.eml, prints "ready"
+once listening and stops when its standard input closes."""
+import os
+import sys
+
+from aiosmtpd.controller import Controller
+
+
+class Sink:
+    def __init__(self, outdir):
+        self.outdir = outdir
+        self.n = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.n += 1
+        tmp = os.path.join(self.outdir, "%d.tmp" % self.n)
+        with open(tmp, "wb") as f:
+            f.write(b"X-Rcpt: " + ",".join(envelope.rcpt_tos).encode() + b"\r\n")
+            f.write(envelope.original_content)
+        os.rename(tmp, os.path.join(self.outdir, "%d.eml" % self.n))
+        return "250 OK"
+
+
+def main():
+    port, outdir = int(sys.argv[1]), sys.argv[2]
+    c = Controller(Sink(outdir), hostname="127.0.0.1", port=port)
+    c.start()
+    print("ready", flush=True)
+    sys.stdin.read()
+    c.stop()
+
+
+if __name__ == "__main__":
+    main()
