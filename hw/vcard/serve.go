@@ -1,0 +1,69 @@
+package vcard
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+)
+
+// vpcd control bytes (a 1-byte frame from vpcd).
+const (
+	ctrlOff    = 0x00
+	ctrlOn     = 0x01
+	ctrlReset  = 0x02
+	ctrlGetATR = 0x04
+)
+
+// Serve speaks the vpcd protocol on conn until it fails or is closed: each
+// frame is a uint16 big-endian length and a payload. It returns the error
+// that ended the connection (io.EOF when vpcd closed it).
+func (c *Card) Serve(conn net.Conn) error {
+	var h [2]byte
+	buf := make([]byte, 0, 512)
+	for {
+		quickAck(conn)
+		if _, err := io.ReadFull(conn, h[:]); err != nil {
+			return err
+		}
+		quickAck(conn)
+		n := int(binary.BigEndian.Uint16(h[:]))
+		buf = buf[:n]
+		if _, err := io.ReadFull(conn, buf); err != nil {
+			return err
+		}
+		out := c.frame(buf)
+		if out == nil {
+			continue
+		}
+		if err := writeFrame(conn, out); err != nil {
+			return err
+		}
+	}
+}
+
+// frame handles one payload; nil means no answer.
+func (c *Card) frame(msg []byte) []byte {
+	if len(msg) != 1 {
+		return c.Process(msg)
+	}
+	switch msg[0] {
+	case ctrlGetATR:
+		return c.ATR()
+	case ctrlOff, ctrlOn, ctrlReset:
+		c.Reset()
+	}
+	return nil
+}
+
+// writeFrame sends length and payload in ONE Write: two writes would meet
+// Nagle and delayed ACK on the other side.
+func writeFrame(w io.Writer, p []byte) error {
+	if len(p) > 0xFFFF {
+		return fmt.Errorf("%w: %d", ErrFrameTooLong, len(p))
+	}
+	out := make([]byte, 2, 2+len(p))
+	binary.BigEndian.PutUint16(out, uint16(len(p)))
+	_, err := w.Write(append(out, p...))
+	return err
+}
