@@ -1,0 +1,308 @@
+package vprinter
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image/png"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"cnskiosk.dev/hw/escpos"
+	"cnskiosk.dev/hw/printer"
+)
+
+// Config of a virtual printer.
+type Config struct {
+	Addr   string       // listen address; "127.0.0.1:9100" if empty, ":0" for any free port
+	Dots   int          // paper width in dots: Dots58 or Dots80 (default)
+	Dir    string       // if set, each receipt is saved there as NNNN.txt and NNNN.png
+	Logger *slog.Logger // required
+	Now    func() time.Time
+
+	// OnReceipt, if set, is called with each receipt on the connection's
+	// goroutine before any later byte of that connection is decoded (tests
+	// use it to change the state "while" a receipt prints).
+	OnReceipt func(Receipt)
+}
+
+// Receipt is one printed receipt: the commands up to and including a cut,
+// or up to the end of a connection.
+type Receipt struct {
+	Seq        int
+	At         time.Time
+	Commands   []escpos.Command
+	Transcript string // escpos.Transcript of Commands
+	PNG        []byte // the paper, Dots wide
+	Path       string // base path of the saved files without extension, if saved
+}
+
+// Printer is a virtual ESC/POS printer. Lifecycle: New, Run, Close.
+type Printer struct {
+	cfg      Config
+	log      *slog.Logger
+	ln       net.Listener
+	receipts chan Receipt
+
+	mu            sync.Mutex
+	state         printer.Status
+	manualOffline bool // "offline" command, as opposed to an offline cause
+	seq           int
+	conns         map[net.Conn]struct{}
+	wg            sync.WaitGroup
+}
+
+// MaxInput bounds the bytes buffered for one incomplete command.
+const MaxInput = 1 << 20
+
+// New listens on cfg.Addr and returns the printer; Run serves it.
+func New(cfg Config) (*Printer, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:9100"
+	}
+	if cfg.Dots <= 0 {
+		cfg.Dots = Dots80
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if err := loadFaces(); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("vprinter: listen: %w", err)
+	}
+	return &Printer{cfg: cfg, log: cfg.Logger, ln: ln, receipts: make(chan Receipt, 64),
+		conns: map[net.Conn]struct{}{}}, nil
+}
+
+// Addr returns the address the printer listens on.
+func (p *Printer) Addr() string { return p.ln.Addr().String() }
+
+// Receipts delivers each receipt once it is complete. If nobody reads, the
+// 65th pending receipt and later ones are dropped from the channel (they
+// are still saved to Dir).
+func (p *Printer) Receipts() <-chan Receipt { return p.receipts }
+
+// State returns the simulated printer state.
+func (p *Printer) State() printer.Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.state
+}
+
+// Set replaces the simulated printer state.
+func (p *Printer) Set(s printer.Status) {
+	p.mu.Lock()
+	p.state = s
+	p.mu.Unlock()
+	p.log.Info("vprinter state", "status", s.String())
+}
+
+// Run accepts connections until ctx is done or Close is called.
+func (p *Printer) Run(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() { p.ln.Close() })
+	defer stop()
+	p.log.Info("vprinter listening", "addr", p.Addr(), "dots", p.cfg.Dots)
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			p.closeConns()
+			p.wg.Wait()
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("vprinter: accept: %w", err)
+		}
+		p.mu.Lock()
+		p.conns[c] = struct{}{}
+		p.wg.Add(1)
+		p.mu.Unlock()
+		go p.serve(ctx, c)
+	}
+}
+
+// Close stops listening and closes every connection.
+func (p *Printer) Close() error {
+	err := p.ln.Close()
+	p.closeConns()
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+func (p *Printer) closeConns() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		c.Close()
+	}
+}
+
+func (p *Printer) serve(ctx context.Context, c net.Conn) {
+	defer p.wg.Done()
+	defer func() {
+		p.mu.Lock()
+		delete(p.conns, c)
+		p.mu.Unlock()
+		c.Close()
+	}()
+	log := p.log.With("remote", c.RemoteAddr().String())
+	log.Debug("connection")
+	s := session{p: p, c: c}
+	if err := s.loop(ctx); err != nil {
+		log.Warn("connection ended", "err", err)
+	}
+	s.finish(ctx)
+}
+
+// session decodes one connection.
+type session struct {
+	p    *Printer
+	c    net.Conn
+	buf  []byte
+	page []escpos.Command
+}
+
+func (s *session) loop(ctx context.Context) error {
+	chunk := make([]byte, 4096)
+	for {
+		n, err := s.c.Read(chunk)
+		s.buf = append(s.buf, chunk[:n]...)
+		if perr := s.process(ctx); perr != nil {
+			return perr
+		}
+		if err != nil {
+			return nil // EOF or closed: the receipt ends here
+		}
+	}
+}
+
+func (s *session) process(ctx context.Context) error {
+	for len(s.buf) > 0 {
+		cmd, n, err := escpos.Parse(s.buf)
+		if errors.Is(err, escpos.ErrIncomplete) {
+			if len(s.buf) > MaxInput {
+				return ErrTooLarge
+			}
+			break
+		}
+		s.buf = s.buf[n:]
+		if cmd.Op == escpos.OpStatus {
+			if err := s.answer(cmd.N); err != nil {
+				return err
+			}
+			continue
+		}
+		if s.p.State().Err() != nil {
+			continue // cannot print: the data is lost, as on a real printer
+		}
+		s.page = append(s.page, cmd)
+		if cmd.Op == escpos.OpCut {
+			s.finish(ctx)
+		}
+	}
+	s.buf = append(s.buf[:0:0], s.buf...) // do not pin a large backing array
+	return nil
+}
+
+func (s *session) answer(n int) error {
+	if n < 1 || n > 4 {
+		return nil // printers ignore other requests
+	}
+	b := s.p.State().Encode()[n-1]
+	_, err := s.c.Write([]byte{b})
+	return err
+}
+
+// finish turns the page into a receipt if it printed anything.
+func (s *session) finish(ctx context.Context) {
+	page := s.page
+	s.page = nil
+	if !printable(page) {
+		return
+	}
+	r, err := s.p.receipt(page)
+	if err != nil {
+		s.p.log.ErrorContext(ctx, "render receipt", "err", err)
+		return
+	}
+	if s.p.cfg.OnReceipt != nil {
+		s.p.cfg.OnReceipt(r)
+	}
+	select {
+	case s.p.receipts <- r:
+	default:
+		s.p.log.Warn("receipt channel full: not delivered", "seq", r.Seq)
+	}
+}
+
+func printable(cmds []escpos.Command) bool {
+	for _, c := range cmds {
+		switch c.Op {
+		case escpos.OpText, escpos.OpQRPrint, escpos.OpLF:
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Printer) receipt(cmds []escpos.Command) (Receipt, error) {
+	img, err := Render(cmds, p.cfg.Dots)
+	if err != nil {
+		return Receipt{}, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return Receipt{}, fmt.Errorf("vprinter: png: %w", err)
+	}
+	p.mu.Lock()
+	p.seq++
+	r := Receipt{Seq: p.seq, At: p.cfg.Now(), Commands: cmds, Transcript: escpos.Transcript(cmds), PNG: buf.Bytes()}
+	p.mu.Unlock()
+	if p.cfg.Dir != "" {
+		r.Path = filepath.Join(p.cfg.Dir, fmt.Sprintf("%04d", r.Seq))
+		if err := save(r); err != nil {
+			return r, err
+		}
+		p.log.Info("receipt saved", "path", r.Path+".png")
+	}
+	return r, nil
+}
+
+func save(r Receipt) error {
+	for ext, data := range map[string][]byte{".txt": []byte(r.Transcript), ".png": r.PNG} {
+		if err := writeAtomic(r.Path+ext, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeAtomic writes data to path through a synced temporary file.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("vprinter: save: %w", err)
+	}
+	defer os.Remove(f.Name())
+	_, err = f.Write(data)
+	err = errors.Join(err, f.Sync(), f.Close())
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("vprinter: save: %w", err)
+	}
+	return nil
+}
