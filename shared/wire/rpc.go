@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -113,5 +114,5 @@ type PinHalvesResult struct {
 // String hides the secrets from any log or %v.
 func (PinHalvesResult) String() string { return "PinHalvesResult{<redacted>}" }
 
-// LogValue hides the secrets from log/slog.
-func (p PinHalvesResult) LogValue() any { return p.String() }
+// LogValue hides the secrets from log/slog (it implements slog.LogValuer).
+func (p PinHalvesResult) LogValue() slog.Value { return slog.StringValue(p.String()) }
