@@ -1,0 +1,33 @@
+package cardimport
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzRow feeds arbitrary CSV lines to the row validator: it must never
+// panic, and a row it accepts must hold a canonical TEAM and digit secrets.
+func FuzzRow(f *testing.F) {
+	f.Add("RSSMRA70A01F205V,80380000900090510553,2030-01-01,Rossi,Mario,1970-01-01,M,F205,12345678,87654321")
+	f.Add("RSSMRA70A01F205V,8038 0000 9000 9051 0553,2030-01-01,Rossi,Mario,1970-01-01,m,,12345,87654321")
+	f.Add(`"a,b",c,,,,,,,,`)
+	f.Add(strings.Repeat("9", 300) + ",,,,,,,,,")
+	f.Add("MRNLCU00A01H501J,80380000900090510553,2000-01-01,Marin,Luca,2000-01-01,M,H501,1,2")
+	today := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, line string) {
+		rec, err := csv.NewReader(bytes.NewReader([]byte(line))).Read()
+		if err != nil || len(rec) != len(Header) {
+			return
+		}
+		c, err := parseRow(rec, DefaultLengths, today)
+		if err != nil {
+			return
+		}
+		if len(c.TEAM) != 20 || !digitsIn(c.PIN, 5, 8) || !digitsIn(c.PUK, 8, 8) {
+			t.Fatalf("accepted row %q gave %q", line, c.TEAM)
+		}
+	})
+}

@@ -1,0 +1,41 @@
+package cardimport
+
+import (
+	"fmt"
+	"strings"
+)
+
+// columnMap maps the file's header to canonical column order: m[i] is the
+// index in the file of Header[i].
+func columnMap(h []string) ([]int, error) {
+	pos := make(map[string]int, len(h))
+	for i, name := range h {
+		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))
+		if _, dup := pos[name]; dup {
+			return nil, fmt.Errorf("%w: column %q twice", ErrHeader, name)
+		}
+		pos[name] = i
+	}
+	m := make([]int, len(Header))
+	var missing []string
+	for i, name := range Header {
+		j, ok := pos[name]
+		if !ok {
+			missing = append(missing, name)
+		}
+		m[i] = j
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: missing %s (want %s)", ErrHeader, strings.Join(missing, ", "), strings.Join(Header, ","))
+	}
+	return m, nil
+}
+
+// reorder returns the record's fields in canonical order.
+func reorder(rec []string, m []int) []string {
+	out := make([]string, len(m))
+	for i, j := range m {
+		out[i] = rec[j]
+	}
+	return out
+}

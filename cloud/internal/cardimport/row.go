@@ -1,0 +1,206 @@
+package cardimport
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"cnskiosk.dev/cloud/internal/vault"
+	"cnskiosk.dev/shared/belfiore"
+	"cnskiosk.dev/shared/cf"
+	"cnskiosk.dev/shared/team"
+)
+
+// Header is the canonical column list of the CSV file.
+var Header = []string{"cf", "team", "expiry", "surname", "name", "birth_date", "sex", "birth_place", "pin", "puk"}
+
+const (
+	colCF = iota
+	colTEAM
+	colExpiry
+	colSurname
+	colName
+	colBirth
+	colSex
+	colPlace
+	colPIN
+	colPUK
+)
+
+// maxName caps surname and name (as the wire protocol does).
+const maxName = 80
+
+// Card is one validated row.
+type Card struct {
+	CF, TEAM        string
+	Expiry, Birth   string // YYYY-MM-DD
+	Surname, Name   string
+	Sex, BirthPlace string
+	PIN, PUK        string
+}
+
+// Lengths bounds the digits of PIN and PUK.
+type Lengths struct{ PinMin, PinMax, PukMin, PukMax int }
+
+// DefaultLengths: PIN 5 to 8 digits (the card accepts 5 to 8), PUK 8.
+var DefaultLengths = Lengths{PinMin: 5, PinMax: 8, PukMin: 8, PukMax: 8}
+
+// parseRow validates one record already mapped to canonical column order.
+func parseRow(f []string, l Lengths, today time.Time) (Card, error) {
+	c := Card{
+		CF: strings.ToUpper(strings.TrimSpace(f[colCF])), TEAM: strings.TrimSpace(f[colTEAM]),
+		Surname: strings.TrimSpace(f[colSurname]), Name: strings.TrimSpace(f[colName]),
+		Sex: strings.ToUpper(strings.TrimSpace(f[colSex])), BirthPlace: strings.ToUpper(strings.TrimSpace(f[colPlace])),
+		PIN: strings.TrimSpace(f[colPIN]), PUK: strings.TrimSpace(f[colPUK]),
+	}
+	birth, expiry, err := dates(f[colBirth], f[colExpiry], today)
+	if err != nil {
+		return Card{}, err
+	}
+	c.Birth, c.Expiry = birth.Format(time.DateOnly), expiry.Format(time.DateOnly)
+	if c.TEAM, err = team.Normalize(c.TEAM); err != nil {
+		return Card{}, fmt.Errorf("%w: %v", ErrTEAM, err)
+	}
+	if err := errors.Join(checkName("surname", c.Surname), checkName("name", c.Name)); err != nil {
+		return Card{}, err
+	}
+	if c.Sex != "M" && c.Sex != "F" {
+		return Card{}, fmt.Errorf("%w: %q (want M or F)", ErrSex, short(c.Sex))
+	}
+	if err := checkPlace(c.BirthPlace, birth); err != nil {
+		return Card{}, err
+	}
+	if err := checkCF(c, birth, today); err != nil {
+		return Card{}, err
+	}
+	return c, checkSecrets(c.PIN, c.PUK, l)
+}
+
+func dates(birthS, expiryS string, today time.Time) (birth, expiry time.Time, err error) {
+	birth, err = time.Parse(time.DateOnly, strings.TrimSpace(birthS))
+	if err != nil {
+		return birth, expiry, fmt.Errorf("%w: birth_date %q (want YYYY-MM-DD)", ErrDate, short(birthS))
+	}
+	expiry, err = time.Parse(time.DateOnly, strings.TrimSpace(expiryS))
+	if err != nil {
+		return birth, expiry, fmt.Errorf("%w: expiry %q (want YYYY-MM-DD)", ErrDate, short(expiryS))
+	}
+	switch {
+	case birth.After(today):
+		return birth, expiry, fmt.Errorf("%w: birth_date %s is in the future", ErrDate, birth.Format(time.DateOnly))
+	case birth.Year() < 1880:
+		return birth, expiry, fmt.Errorf("%w: birth_date %s is too old", ErrDate, birth.Format(time.DateOnly))
+	case !expiry.After(birth):
+		return birth, expiry, fmt.Errorf("%w: expiry %s is not after the birth date", ErrDate, expiry.Format(time.DateOnly))
+	}
+	return birth, expiry, nil
+}
+
+func checkName(field, s string) error {
+	switch {
+	case s == "":
+		return fmt.Errorf("%w: %s is empty", ErrName, field)
+	case len(s) > maxName*2 || utf8.RuneCountInString(s) > maxName:
+		return fmt.Errorf("%w: %s longer than %d characters", ErrName, field, maxName)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("%w: %s is not UTF-8", ErrName, field)
+	}
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !strings.ContainsRune(" '-.", r) {
+			return fmt.Errorf("%w: %s has character %q", ErrName, field, r)
+		}
+	}
+	return nil
+}
+
+func checkPlace(code string, birth time.Time) error {
+	if code == "" {
+		return nil
+	}
+	if _, err := belfiore.Check(code, birth); err != nil {
+		return fmt.Errorf("%w: %v", ErrPlace, err)
+	}
+	return nil
+}
+
+// checkCF validates the code and that it agrees with the birth date, sex
+// and (if given) place of the row.
+func checkCF(c Card, birth, today time.Time) error {
+	info, err := cf.Decode(c.CF, today)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCF, err)
+	}
+	_, m, d := info.BirthDate.Date()
+	switch {
+	case info.BirthDate.Year()%100 != birth.Year()%100 || m != birth.Month() || d != birth.Day():
+		return fmt.Errorf("%w: cf birth date %s, row %s", ErrMatch, info.BirthDate.Format("01-02"), birth.Format("01-02"))
+	case info.Sex != c.Sex:
+		return fmt.Errorf("%w: cf sex %s, row %s", ErrMatch, info.Sex, c.Sex)
+	case c.BirthPlace != "" && info.Place.Code != c.BirthPlace:
+		return fmt.Errorf("%w: cf place %s, row %s", ErrMatch, info.Place.Code, c.BirthPlace)
+	}
+	return nil
+}
+
+func checkSecrets(pin, puk string, l Lengths) error {
+	if !digitsIn(pin, l.PinMin, l.PinMax) {
+		return fmt.Errorf("%w: pin must be %d to %d digits", ErrSecret, l.PinMin, l.PinMax)
+	}
+	if !digitsIn(puk, l.PukMin, l.PukMax) {
+		return fmt.Errorf("%w: puk must be %d to %d digits", ErrSecret, l.PukMin, l.PukMax)
+	}
+	return nil
+}
+
+func digitsIn(s string, lo, hi int) bool {
+	if len(s) < lo || len(s) > hi {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// short quotes at most 24 bytes of outside text in a reason.
+func short(s string) string {
+	if len(s) > 24 {
+		return s[:24] + "..."
+	}
+	return s
+}
+
+// sealedCard is a valid row with its secrets sealed; PIN and PUK are gone.
+type sealedCard struct {
+	Card
+	KeyID  string
+	Nonce  []byte
+	Sealed []byte
+}
+
+// row validates one record and seals its secrets.
+func (im *Importer) row(rec []string, readErr error, today time.Time) (sealedCard, error) {
+	if readErr != nil {
+		return sealedCard{}, readErr
+	}
+	for _, f := range rec {
+		if len(f) > maxField {
+			return sealedCard{}, fmt.Errorf("%w: more than %d bytes", ErrTooLong, maxField)
+		}
+	}
+	c, err := parseRow(rec, im.opts.Lengths, today)
+	if err != nil {
+		return sealedCard{}, err
+	}
+	s, err := im.v.Seal(c.TEAM, vault.Secrets{PIN: c.PIN, PUK: c.PUK})
+	if err != nil {
+		return sealedCard{}, fmt.Errorf("%w: %v", ErrSecret, err)
+	}
+	c.PIN, c.PUK = "", ""
+	return sealedCard{Card: c, KeyID: s.KeyID, Nonce: s.Nonce, Sealed: s.Ciphertext}, nil
+}
