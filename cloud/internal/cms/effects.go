@@ -1,0 +1,190 @@
+package cms
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"cnskiosk.dev/cloud/internal/rules"
+	"cnskiosk.dev/shared/wire"
+	"github.com/oklog/ulid/v2"
+)
+
+// effects are the writes of one decision, with the ids they create.
+type effects struct {
+	op      operation
+	card    *cardRow
+	d       rules.Decision
+	now     int64 // unix microseconds
+	fseID   string
+	caseID  string
+	notifID string
+}
+
+func (e *Engine) newEffects(op operation, card *cardRow, d rules.Decision) *effects {
+	fx := &effects{op: op, card: card, d: d, now: e.opts.Now().UnixMicro()}
+	x := d.Effects
+	if x.FSERequest {
+		fx.fseID = ulid.Make().String()
+	}
+	if x.Reissue != nil || x.RegistryCase != nil {
+		fx.caseID = ulid.Make().String()
+	}
+	if x.Notify != nil {
+		fx.notifID = ulid.Make().String()
+	}
+	return fx
+}
+
+// result is the operation-specific part of the ack, stored with the
+// idempotency record so that a replay answers the same.
+func (fx *effects) result() (json.RawMessage, error) {
+	if fx.card == nil && fx.caseID == "" {
+		return nil, nil
+	}
+	r := wire.OpResult{FSERequestID: fx.fseID, CaseID: fx.caseID}
+	if fx.card != nil {
+		r.CardState = string(fx.card.State)
+		if s := fx.d.Effects.State; s != "" {
+			r.CardState = string(s)
+		}
+		r.ReaderCount = fx.card.Readers + fx.d.Effects.AddReaders
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode result: %w", err)
+	}
+	return b, nil
+}
+
+func (fx *effects) write(ctx context.Context, tx *sql.Tx) error {
+	x := fx.d.Effects
+	steps := []struct {
+		on bool
+		fn func(context.Context, *sql.Tx) error
+	}{
+		{x.State != "" || x.AddReaders != 0, fx.updateCard},
+		{x.ReplaceOld, fx.replaceOld},
+		{x.Consents != nil, fx.insertConsents},
+		{x.FSERequest, fx.insertFSE},
+		{x.Notify != nil, fx.insertNotification},
+		{x.Reissue != nil, fx.insertReissue},
+		{x.RegistryCase != nil, fx.insertCase},
+	}
+	for _, s := range steps {
+		if !s.on {
+			continue
+		}
+		if err := s.fn(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (fx *effects) updateCard(ctx context.Context, tx *sql.Tx) error {
+	c, x := fx.card, fx.d.Effects
+	state, activated, revoked := c.State, c.activatedAt, c.revokedAt
+	switch x.State {
+	case rules.Active:
+		state, activated = rules.Active, sql.NullInt64{Int64: fx.now, Valid: true}
+	case rules.Revoked:
+		state, revoked = rules.Revoked, sql.NullInt64{Int64: fx.now, Valid: true}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE cards SET state = $2, reader_count = reader_count + $3, activated_at = $4,
+		revoked_at = $5, updated_at = $6 WHERE team = $1`, c.TEAM, string(state), x.AddReaders, activated, revoked, fx.now)
+	if err != nil {
+		return fmt.Errorf("update card: %w", err)
+	}
+	return nil
+}
+
+// replaceOld closes the holder's open reissue requests now that their new
+// card is active; a card kept because of a malfunction becomes replaced.
+func (fx *effects) replaceOld(ctx context.Context, tx *sql.Tx) error {
+	c := fx.card
+	rows, err := tx.QueryContext(ctx, `UPDATE reissue_requests SET status = 'done', new_team = $1, updated_at = $3
+		WHERE cf = $2 AND status = 'open' AND card_team <> $1 RETURNING card_team`, c.TEAM, c.CF, fx.now)
+	if err != nil {
+		return fmt.Errorf("close reissue requests: %w", err)
+	}
+	var old []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return fmt.Errorf("close reissue requests: %w", err)
+		}
+		old = append(old, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("close reissue requests: %w", err)
+	}
+	for _, t := range old {
+		_, err := tx.ExecContext(ctx, `UPDATE cards SET state = CASE WHEN state = 'active' THEN 'replaced' ELSE state END,
+			replaced_by = $2, updated_at = $3 WHERE team = $1`, t, c.TEAM, fx.now)
+		if err != nil {
+			return fmt.Errorf("replace old card: %w", err)
+		}
+	}
+	return nil
+}
+
+func (fx *effects) insertConsents(ctx context.Context, tx *sql.Tx) error {
+	cs := fx.d.Effects.Consents
+	_, err := tx.ExecContext(ctx, `INSERT INTO consents (id, card_team, policy, consents, at, op_id) VALUES ($1, $2, $3, $4, $5, $6)`,
+		ulid.Make().String(), fx.card.TEAM, cs.Policy, strings.Join(cs.Given, ","), fx.op.env.At.UnixMicro(), fx.op.env.ID)
+	if err != nil {
+		return fmt.Errorf("insert consents: %w", err)
+	}
+	return nil
+}
+
+func (fx *effects) insertFSE(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO fse_requests (id, card_team, cf, op_id, status, attempts, next_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5)`, fx.fseID, fx.card.TEAM, fx.card.CF, fx.op.env.ID, fx.now)
+	if err != nil {
+		return fmt.Errorf("insert fse request: %w", err)
+	}
+	return nil
+}
+
+func (fx *effects) insertNotification(ctx context.Context, tx *sql.Tx) error {
+	n := fx.d.Effects.Notify
+	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, kind, card_team, channel, address, status, attempts, next_at, op_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $6)`, fx.notifID, n.Kind, fx.card.TEAM,
+		string(n.Delivery.Channel), n.Delivery.Address, fx.now, fx.op.env.ID)
+	if err != nil {
+		return fmt.Errorf("insert notification: %w", err)
+	}
+	return nil
+}
+
+func (fx *effects) insertReissue(ctx context.Context, tx *sql.Tx) error {
+	r := fx.d.Effects.Reissue
+	var reqCF string
+	if r.Requester.Person != nil {
+		reqCF = rules.NormCF(r.Requester.Person.CF)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO reissue_requests (id, card_team, cf, reason, requester_role, requester_cf, counter, status, op_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $9)`, fx.caseID, fx.card.TEAM, fx.card.CF, string(r.Reason),
+		string(r.Requester.Role), reqCF, fx.op.counter, fx.op.env.ID, fx.now)
+	if err != nil {
+		return fmt.Errorf("insert reissue request: %w", err)
+	}
+	return nil
+}
+
+func (fx *effects) insertCase(ctx context.Context, tx *sql.Tx) error {
+	r := fx.d.Effects.RegistryCase
+	_, err := tx.ExecContext(ctx, `INSERT INTO registry_cases (id, card_team, cf, fields, note, counter, device, status, op_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9)`, fx.caseID, fx.card.TEAM, fx.card.CF,
+		strings.Join(r.Fields, ","), r.Note, fx.op.counter, fx.op.env.Dev, fx.op.env.ID, fx.now)
+	if err != nil {
+		return fmt.Errorf("insert registry case: %w", err)
+	}
+	return nil
+}

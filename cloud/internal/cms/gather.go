@@ -1,0 +1,102 @@
+package cms
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"cnskiosk.dev/cloud/internal/operator"
+	"cnskiosk.dev/cloud/internal/rules"
+	"cnskiosk.dev/cloud/internal/store"
+	"cnskiosk.dev/shared/outcome"
+	"cnskiosk.dev/shared/wire"
+)
+
+// cardRow is a card with the columns the engine rewrites.
+type cardRow struct {
+	rules.Card
+	activatedAt, revokedAt sql.NullInt64
+}
+
+// gather reads what the rules need, locking the card row.
+func (e *Engine) gather(ctx context.Context, tx *sql.Tx, op operation) (rules.Input, *cardRow, error) {
+	at := e.decisionTime(op.env.At)
+	in := rules.Input{Now: at, Body: op.body, Policy: e.opts.Policy, Counter: rules.Counter{ID: op.counter}}
+	if op.env.Type == wire.OpSuspension || op.env.Type == wire.OpReactivation || op.env.Type == wire.OpAbandoned {
+		return in, nil, nil // decided without the database
+	}
+	card, err := e.loadCard(ctx, tx, op.team, true)
+	if err != nil {
+		return in, nil, err
+	}
+	if card != nil {
+		in.Card = &card.Card
+	} else if op.cf != "" {
+		if in.CFKnown, err = cfKnown(ctx, tx, op.cf); err != nil {
+			return in, nil, err
+		}
+	}
+	code, detail, err := operator.Check(ctx, tx, operator.Query{OperatorCF: op.common.Operator.CF,
+		Session: op.common.Operator.Session, Device: op.env.Dev, Counter: op.counter,
+		Menu: string(op.env.Type), At: at, RequireSession: e.opts.RequireSession})
+	if err != nil {
+		return in, nil, err
+	}
+	in.Operator = code
+	if code != outcome.Applied {
+		e.log.InfoContext(ctx, "operator refused", "op_id", op.env.ID, "detail", detail)
+	}
+	if op.env.Type == wire.OpReissue {
+		if in.Counter, err = operator.Counter(ctx, tx, op.counter); err != nil {
+			return in, nil, err
+		}
+	}
+	return in, card, nil
+}
+
+const cardColumns = `team, cf, expiry, surname, name, birth_date, sex, birth_place, state, reader_count, activated_at, revoked_at`
+
+// loadCard reads the card team, locking it on PostgreSQL when lock is set.
+// It returns nil, nil when there is no such card.
+func (e *Engine) loadCard(ctx context.Context, q operator.Querier, team string, lock bool) (*cardRow, error) {
+	if team == "" {
+		return nil, nil
+	}
+	query := `SELECT ` + cardColumns + ` FROM cards WHERE team = $1`
+	if lock && e.db.Dialect() == store.Postgres {
+		query += ` FOR UPDATE`
+	}
+	var c cardRow
+	var expiry, birth, state string
+	err := q.QueryRowContext(ctx, query, team).Scan(&c.TEAM, &c.CF, &expiry, &c.Surname, &c.Name, &birth,
+		&c.Sex, &c.BirthPlace, &state, &c.Readers, &c.activatedAt, &c.revokedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load card: %w", err)
+	}
+	c.State = rules.State(state)
+	if c.Expiry, err = wire.ParseDate(expiry); err != nil {
+		return nil, fmt.Errorf("card %s: %w", team, err)
+	}
+	if birth != "" {
+		if c.BirthDate, err = wire.ParseDate(birth); err != nil {
+			return nil, fmt.Errorf("card %s: %w", team, err)
+		}
+	}
+	return &c, nil
+}
+
+func cfKnown(ctx context.Context, q operator.Querier, cf string) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM cards WHERE cf = $1 LIMIT 1`, cf).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("find cf: %w", err)
+	}
+	return true, nil
+}
