@@ -1,0 +1,52 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+var errUsage = errors.New("usage")
+
+type command string
+
+const (
+	cmdCard  command = "card"
+	cmdPrint command = "print test"
+	cmdPay   command = "pay watch"
+)
+
+// config is the parsed command line.
+type config struct {
+	cmd     command
+	verbose bool
+
+	reader string // card
+	wait   time.Duration
+
+	printer string // print
+
+	pin, inhibit string // pay
+	pulseCents   int64
+	mode         string
+	activeHigh   bool
+	accept       bool
+	duration     time.Duration
+	json         bool
+	sim          bool
+	simCoins     []int64
+	simGlitch    bool
+}
+
+func (c *config) check() error {
+	if c.cmd != cmdPay {
+		return nil
+	}
+	if c.mode != "coin" && c.mode != "pos" {
+		return fmt.Errorf("%w: -mode %q, want coin or pos", errUsage, c.mode)
+	}
+	if c.sim && c.simCoins == nil && c.mode == "coin" {
+		c.simCoins = []int64{100, 50, 20}
+	}
+	return nil
+}
