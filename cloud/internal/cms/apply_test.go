@@ -80,7 +80,9 @@ func activationCases() []applyCase {
 		{"activation invalid cf", notActive, act(func(a *wire.Activation) { a.Card.CF = "RSSMRA70A01F205X" }), outcome.InvalidCF, "", noRows},
 		{"activation invalid team", notActive, act(func(a *wire.Activation) { a.Card.TEAM = badTEAM }), outcome.InvalidTEAM, "", noRows},
 		{"activation invalid expiry", notActive, act(func(a *wire.Activation) { a.Card.Expiry = wire.NewDate(1999, 1, 1) }), outcome.InvalidExpiry, "", noRows},
-		{"activation unknown card", seedSpec{}, act(func(a *wire.Activation) { a.Card = wire.CardRef{TEAM: otherTEAM, CF: "RSSMRA80A01H501U", Expiry: validExp} }), outcome.CardNotFound, "", noRows},
+		{"activation unknown card", seedSpec{}, act(func(a *wire.Activation) {
+			a.Card = wire.CardRef{TEAM: otherTEAM, CF: "RSSMRA80A01H501U", Expiry: validExp}
+		}), outcome.CardNotFound, "", noRows},
 		{"activation team of another cf", notActive, act(func(a *wire.Activation) { a.Card.CF = "RSSMRA80A01H501U" }), outcome.CardDataMismatch, "", noRows},
 		{"activation cf of another team", notActive, act(func(a *wire.Activation) { a.Card.TEAM = otherTEAM }), outcome.CardDataMismatch, "", noRows},
 		{"activation wrong expiry", notActive, act(func(a *wire.Activation) { a.Card.Expiry = wire.NewDate(2030, 2, 28) }), outcome.CardDataMismatch, "", noRows},
