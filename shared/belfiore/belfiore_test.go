@@ -138,3 +138,12 @@ func BenchmarkLookup(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParse is the one-time cost of the first lookup.
+func BenchmarkParse(b *testing.B) {
+	for b.Loop() {
+		if _, err := parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

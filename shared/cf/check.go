@@ -49,6 +49,9 @@ func Normalize(s string) (string, error) {
 
 // clean upper-cases s and removes spaces and tabs around and inside it.
 func clean(s string) string {
+	if canonical(s) {
+		return s
+	}
 	return strings.ToUpper(strings.Map(func(r rune) rune {
 		if r == ' ' || r == '\t' {
 			return -1
@@ -84,4 +87,14 @@ func allowed(i int, c byte) bool {
 	default:
 		return letter
 	}
+}
+
+// canonical reports whether s has no lower case letters, spaces or tabs.
+func canonical(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == ' ' || c == '\t' || c >= 'a' && c <= 'z' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
