@@ -29,7 +29,7 @@ func TestEncoder(t *testing.T) {
 		{"unknown script", func(e *Encoder) { e.Text("名") }, []byte("?")},
 		{"controls stripped", func(e *Encoder) { e.Text("Ma\x1b@rio\x1dV\x42\x00\x10\x04\x01 Rossi") },
 			[]byte("Ma@rioVB Rossi")},
-		{"newlines become spaces", func(e *Encoder) { e.Text("via Roma\r\n\t1") }, []byte("via Roma 1")},
+		{"newlines become spaces", func(e *Encoder) { e.Text("via Roma\r\n\t1") }, []byte("via Roma   1")},
 		{"C1 and bidi dropped", func(e *Encoder) { e.Text("a\u009bb\u202ec\u200bd") }, []byte("abcd")},
 	}
 	for _, tt := range tests {

@@ -29,40 +29,32 @@ var translit = map[rune]string{
 
 // Sanitize makes text that comes from people safe to print: valid UTF-8,
 // NFC, whitespace controls (TAB, CR, LF, VT, FF, NEL, U+2028/9) turned into
-// one space, every other control or format character (ESC, GS, DLE, NUL,
-// DEL, C1, bidi overrides, zero-width) dropped, runs of spaces collapsed,
-// ends trimmed and the length capped at MaxTextRunes. The result holds no
-// rune below U+0020 and no U+007F..U+009F.
+// a space, every other control or format character (ESC, GS, DLE, NUL, DEL,
+// C1, bidi overrides, zero-width) dropped, and the length capped at
+// MaxTextRunes. Spaces are kept as they are (layouts align with them). The
+// result holds no rune below U+0020 and none in U+007F..U+009F.
 func Sanitize(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = norm.NFC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
-	n, space := 0, true
+	n := 0
 	for _, r := range s {
-		switch {
-		case isSpace(r):
-			if !space {
-				b.WriteByte(' ')
-				space = true
-				n++
-			}
-			continue
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:
-			if r == utf8.RuneError {
-				b.WriteByte('?')
-				space, n = false, n+1
-			}
-			continue
-		}
 		if n >= MaxTextRunes {
 			break
 		}
+		switch {
+		case isSpace(r):
+			r = ' '
+		case r == utf8.RuneError:
+			r = '?'
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+			continue
+		}
 		b.WriteRune(r)
-		space = false
 		n++
 	}
-	return strings.TrimRight(b.String(), " ")
+	return b.String()
 }
 
 func isSpace(r rune) bool {

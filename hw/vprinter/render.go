@@ -104,7 +104,7 @@ func (r *renderer) add(img *image.Gray) {
 		return
 	}
 	r.height += img.Bounds().Dy()
-	r.add(img)
+	r.blocks = append(r.blocks, img)
 }
 
 func (r *renderer) apply(c escpos.Command) {
