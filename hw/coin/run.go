@@ -18,18 +18,24 @@ func (a *Acceptor) Run(ctx context.Context) error {
 	defer close(a.events)
 
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	halted := make(chan struct{})
+	defer func() { cancel(); <-halted }()
 	go func() {
+		defer close(halted)
 		select {
 		case <-a.stop:
 			cancel()
 		case <-ctx.Done():
 		}
+		_ = a.in.Halt() // interrupts a kernel wait for an edge
 	}()
 	for ctx.Err() == nil {
 		a.deliver(ctx, a.step())
 	}
-	a.deliver(context.Background(), a.dec.Flush(a.opt.Now()))
+	// Hand over what is still open, but never hang on a reader that left.
+	fctx, fcancel := context.WithTimeout(context.Background(), a.opt.MaxWait)
+	defer fcancel()
+	a.deliver(fctx, a.dec.Flush(a.opt.Now()))
 	return nil
 }
 

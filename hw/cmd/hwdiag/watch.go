@@ -72,8 +72,10 @@ func (w *watcher) note(s string) {
 }
 
 func (w *watcher) summary() {
-	w.note(fmt.Sprintf("done: %d trains or approvals, %s, %d glitches or rejects",
-		w.trains, euro(w.total), w.noise))
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.write(line{T: "end", Kind: "note", Total: w.total, Note: fmt.Sprintf("done: %d trains or approvals, %s, %d glitches or rejects",
+		w.trains, euro(w.total), w.noise)})
 }
 
 func (w *watcher) write(l line) {
