@@ -33,7 +33,7 @@ func layouts() map[string]Layout {
 			Requester: wire.Requester{Role: wire.RoleHolder}, Reader: &fakePayment,
 			FSE:      &wire.Consents{Policy: "fse-2015", Given: []string{"alimentazione", "pregresso", "consultazione"}},
 			Delivery: &fakeEmail, Halves: &fakeHalves,
-			Result:   wire.OpResult{CardState: "active", ReaderCount: 1, FSERequestID: "FSE-000042"}},
+			Result: wire.OpResult{CardState: "active", ReaderCount: 1, FSERequestID: "FSE-000042"}},
 		"declaration": Declaration{Header: fakeHeader, Role: wire.RoleParent, Document: fakeDoc, Holder: fakeMinor, Place: "Prato",
 			Citizen: Citizen{Surname: parent.Person.Surname, Name: parent.Person.Name, CF: parent.Person.CF,
 				BirthDate: wire.NewDate(1970, 1, 1), BirthPlace: "Milano (MI)", Address: "Via Roma 1, Prato"}},

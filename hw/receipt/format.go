@@ -51,7 +51,9 @@ func place(p string) string {
 	return " a " + p
 }
 
-func join(a, b string) string { return strings.TrimSpace(strings.TrimSpace(a) + " " + strings.TrimSpace(b)) }
+func join(a, b string) string {
+	return strings.TrimSpace(strings.TrimSpace(a) + " " + strings.TrimSpace(b))
+}
 
 // euro formats cents as "4,20 €".
 func euro(cents int) string {
