@@ -25,6 +25,7 @@ type config struct {
 	wait   time.Duration
 
 	printer string // print
+	paper   int
 
 	pin, inhibit string // pay
 	pulseCents   int64
@@ -39,7 +40,10 @@ type config struct {
 }
 
 func (c *config) check() error {
-	if c.cmd != cmdPay {
+	switch {
+	case c.cmd == cmdPrint && c.paper != 80 && c.paper != 58:
+		return fmt.Errorf("%w: -paper %d, want 80 or 58", errUsage, c.paper)
+	case c.cmd != cmdPay:
 		return nil
 	}
 	if c.mode != "coin" && c.mode != "pos" {

@@ -67,10 +67,11 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	switch c.cmd {
 	case cmdCard:
 		fs.StringVar(&c.reader, "reader", "", "PC/SC reader name (default: the first reader with a card)")
-		fs.DurationVar(&c.wait, "wait", 30*time.Second, "how long to wait for a card")
+		fs.DurationVar(&c.wait, "wait", 30*time.Second, "time allowed to read the card")
 	case cmdPrint:
 		fs.StringVar(&c.printer, "printer", "/dev/usb/lp0",
 			"printer address: tcp://host:9100, /dev/usb/lp0, serial:///dev/ttyUSB0?baud=19200")
+		fs.IntVar(&c.paper, "paper", 80, "paper width in mm: 80 or 58")
 	case cmdPay:
 		payFlags(fs, &c)
 	}

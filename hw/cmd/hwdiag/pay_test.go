@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -88,4 +89,8 @@ func TestParse(t *testing.T) {
 			t.Errorf("parse(%q) cmd = %q, want %q", tt.args, got.cmd, tt.want)
 		}
 	}
+}
+
+func testLog(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
