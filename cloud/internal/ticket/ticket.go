@@ -44,16 +44,29 @@ const (
 
 // Ticket is one help-desk ticket.
 type Ticket struct {
-	ID, Subject, Detail, CardTEAM, CF, Source, Ref string
-	Queue                                          Queue
-	Status                                         Status
-	Created, Updated                               time.Time
+	ID       string    `json:"id"`
+	Queue    Queue     `json:"queue"`
+	Status   Status    `json:"status"`
+	Subject  string    `json:"subject"`
+	Detail   string    `json:"detail"`
+	CardTEAM string    `json:"card_team"`
+	CF       string    `json:"cf"`
+	Source   string    `json:"source"`
+	Ref      string    `json:"ref"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
 }
 
 // Task is a to-do attached to a ticket.
 type Task struct {
-	ID, TicketID, Kind, Status, CF, Note string
-	Created, Updated                     time.Time
+	ID       string    `json:"id"`
+	TicketID string    `json:"ticket_id"`
+	Kind     string    `json:"kind"`
+	Status   string    `json:"status"`
+	CF       string    `json:"cf"`
+	Note     string    `json:"note"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
 }
 
 // Event is one status change.

@@ -1,0 +1,186 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"cnskiosk.dev/cloud/internal/account"
+	"cnskiosk.dev/cloud/internal/audit"
+	"cnskiosk.dev/cloud/internal/ticket"
+	"cnskiosk.dev/shared/wire"
+)
+
+//go:embed openapi.json
+var openapiFS embed.FS
+
+func (s *Server) apiRoutes(mux *http.ServeMux) {
+	api := func(pattern, route string, p account.Permission, h http.HandlerFunc) {
+		mux.Handle(pattern, s.instrument("api_"+route, s.authed(p, true, h)))
+	}
+	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		b, _ := openapiFS.ReadFile("openapi.json")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	})
+	api("GET /api/v1/me", "me", "", s.apiMe)
+	api("GET /api/v1/devices", "devices", account.ViewFleet, s.apiDevices)
+	api("GET /api/v1/devices/{id}", "device", account.ViewFleet, s.apiDevice)
+	api("PUT /api/v1/devices/{id}/config", "device_config", account.EditFleet, s.apiSetConfig)
+	api("GET /api/v1/operations", "operations", account.ViewOperations, s.apiOperations)
+	api("GET /api/v1/tickets", "tickets", account.ViewTickets, s.apiTickets)
+	api("GET /api/v1/tickets/{id}", "ticket", account.ViewTickets, s.apiTicket)
+	api("POST /api/v1/tickets/{id}/status", "ticket_status", account.EditTickets, s.apiTicketStatus)
+	api("GET /api/v1/fse-requests", "fse", account.ViewTickets, s.apiFSE)
+	api("GET /api/v1/audit/verify", "audit", account.ViewAudit, s.apiAudit)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"encoding"}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, ErrBadInput), errors.Is(err, ticket.ErrStatus), errors.Is(err, ticket.ErrTransition):
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, errNotFound), errors.Is(err, ticket.ErrNotFound):
+		writeJSONError(w, http.StatusNotFound, "non trovato")
+	case errors.Is(err, errNoFleet):
+		writeJSONError(w, http.StatusServiceUnavailable, "registro dispositivi non disponibile")
+	default:
+		s.log.ErrorContext(r.Context(), "api request failed", "path", r.URL.Path, "err", err)
+		writeJSONError(w, http.StatusInternalServerError, "errore interno")
+	}
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+	sess := sessionFrom(r.Context())
+	writeJSON(w, http.StatusOK, map[string]string{"username": sess.Username, "display_name": sess.DisplayName,
+		"role": string(sess.Role), "csrf_token": sess.CSRF})
+}
+
+func (s *Server) apiDevices(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	f := DeviceFilter{Presence: v.Get("presence"), Problems: v.Get("problems") == "true", Firmware: v.Get("firmware"), Site: v.Get("site")}
+	devs, _, err := s.listDevices(r.Context(), f)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"devices": nonNil(devs)})
+}
+
+func (s *Server) apiDevice(w http.ResponseWriter, r *http.Request) {
+	d, err := s.deviceDetail(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"device": d.D, "health": nonNil(d.Health), "config": d.Config, "commands": nonNil(d.Commands)})
+}
+
+func (s *Server) apiSetConfig(w http.ResponseWriter, r *http.Request) {
+	var c wire.Config
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		writeJSONError(w, http.StatusBadRequest, "JSON non valido")
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.setConfig(r.Context(), id, c); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	nc, err := s.o.Fleet.Config(r.Context(), id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, nc)
+}
+
+func (s *Server) apiOperations(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q := OpQuery{CF: strings.ToUpper(v.Get("cf")), TEAM: v.Get("team"), Device: v.Get("device"), Operator: strings.ToUpper(v.Get("operator")),
+		Outcome: v.Get("outcome"), From: v.Get("from"), To: v.Get("to")}
+	ops, err := s.searchOperations(r.Context(), q)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"operations": nonNil(ops)})
+}
+
+func (s *Server) apiTickets(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	ts, err := ticket.List(r.Context(), s.db.SQL(), ticket.Filter{Queue: ticket.Queue(v.Get("queue")), Status: ticket.Status(v.Get("status"))})
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tickets": nonNil(ts)})
+}
+
+func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {
+	t, tasks, evs, err := ticket.Get(r.Context(), s.db.SQL(), r.PathValue("id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ticket": t, "tasks": nonNil(tasks), "events": nonNil(evs)})
+}
+
+func (s *Server) apiTicketStatus(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Status string `json:"status"`
+		Note   string `json:"note"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<14)).Decode(&body); err != nil {
+		writeJSONError(w, http.StatusBadRequest, "JSON non valido")
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.setTicketStatus(r, id, ticket.Status(body.Status), sessionFrom(r.Context()).Username, body.Note); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiTicket(w, r)
+}
+
+func (s *Server) apiFSE(w http.ResponseWriter, r *http.Request) {
+	reqs, err := s.fseRequests(r.Context(), r.URL.Query().Get("status"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"fse_requests": nonNil(reqs)})
+}
+
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
+	rep, err := audit.Verify(r.Context(), s.db.SQL(), s.db.Dialect())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": rep.OK(), "report": rep})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/account"
+)
+
+const cookieName = "cms_session"
+
+type ctxKey struct{}
+
+func sessionFrom(ctx context.Context) *account.Session {
+	s, _ := ctx.Value(ctxKey{}).(*account.Session)
+	return s
+}
+
+// authed loads the session and checks the permission; API routes answer
+// JSON, pages redirect to the sign-in page.
+func (s *Server) authed(perm account.Permission, api bool, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, err := s.session(r)
+		if err != nil {
+			if api {
+				writeJSONError(w, http.StatusUnauthorized, "autenticazione richiesta")
+				return
+			}
+			http.Redirect(w, r, "/accesso?dopo="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if perm != "" && !sess.Role.Can(perm) {
+			s.forbidden(w, r, api, sess)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !validCSRF(r, sess.CSRF) {
+			s.log.WarnContext(r.Context(), "csrf token missing or wrong", "user", sess.Username, "path", r.URL.Path)
+			s.forbidden(w, r, api, sess)
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, &sess)))
+	}
+}
+
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, api bool, sess account.Session) {
+	if api {
+		writeJSONError(w, http.StatusForbidden, "operazione non consentita")
+		return
+	}
+	s.render(w, http.StatusForbidden, "error", view{Title: "Accesso negato", Sess: &sess,
+		Error: "Il suo profilo non consente questa operazione."})
+}
+
+func validCSRF(r *http.Request, want string) bool {
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.PostFormValue("csrf")
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (s *Server) session(r *http.Request) (account.Session, error) {
+	c, err := r.Cookie(cookieName)
+	if err != nil {
+		return account.Session{}, account.ErrNoSession
+	}
+	return s.accounts.Lookup(r.Context(), c.Value)
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, http.StatusOK, "login", view{Title: "Accesso", Data: safeNext(r.URL.Query().Get("dopo"))})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	user, pw := r.PostFormValue("utente"), r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("dopo"))
+	id, sess, err := s.accounts.Login(r.Context(), user, pw)
+	if err != nil {
+		if !errors.Is(err, account.ErrCredentials) {
+			s.log.ErrorContext(r.Context(), "login failed", "err", err)
+		}
+		s.log.InfoContext(r.Context(), "console sign-in refused", "user", user)
+		s.render(w, http.StatusUnauthorized, "login", view{Title: "Accesso", Data: next,
+			Error: "Nome utente o password non corretti."})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: id, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: sess.Expires})
+	s.log.InfoContext(r.Context(), "console sign-in", "user", sess.Username, "role", sess.Role)
+	if next == "/" {
+		next = home(sess.Role)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(cookieName); err == nil {
+		_ = s.accounts.Logout(r.Context(), c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: time.Unix(0, 0)})
+	http.Redirect(w, r, "/accesso", http.StatusSeeOther)
+}
+
+func home(r account.Role) string {
+	if r.Can(account.ViewFleet) {
+		return "/dispositivi"
+	}
+	return "/operazioni"
+}
+
+// safeNext keeps only local paths, so the sign-in page is no open redirect.
+func safeNext(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, `\`) {
+		return "/"
+	}
+	return p
+}

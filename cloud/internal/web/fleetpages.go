@@ -1,0 +1,191 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/fleet"
+	"cnskiosk.dev/shared/wire"
+)
+
+// DeviceFilter is the console's fleet filter.
+type DeviceFilter struct {
+	Presence string `json:"presence,omitempty"` // online, offline, stale, never
+	Problems bool   `json:"problems,omitempty"` // reader, printer or payment not ok
+	Firmware string `json:"firmware,omitempty"` // exact firmware version
+	Site     string `json:"site,omitempty"`
+}
+
+func deviceFilterFrom(v url.Values) DeviceFilter {
+	return DeviceFilter{Presence: v.Get("presenza"), Problems: v.Get("problemi") == "1",
+		Firmware: strings.TrimSpace(v.Get("firmware")), Site: strings.TrimSpace(v.Get("sede"))}
+}
+
+// HasProblem reports whether a device's health needs attention.
+func HasProblem(d fleet.Device) bool {
+	for _, v := range []string{d.Reader, d.Printer, d.Payment} {
+		if v != "" && v != "ok" {
+			return true
+		}
+	}
+	return false
+}
+
+var errNoFleet = errors.New("web: fleet registry not available")
+
+func (s *Server) listDevices(ctx context.Context, f DeviceFilter) ([]fleet.Device, []string, error) {
+	if s.o.Fleet == nil {
+		return nil, nil, errNoFleet
+	}
+	all, err := s.o.Fleet.List(ctx, fleet.Filter{Site: f.Site, Presence: f.Presence, Limit: 5000})
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []fleet.Device
+	var fws []string
+	for _, d := range all {
+		if d.Firmware != "" && !slices.Contains(fws, d.Firmware) {
+			fws = append(fws, d.Firmware)
+		}
+		if (f.Firmware == "" || d.Firmware == f.Firmware) && (!f.Problems || HasProblem(d)) {
+			out = append(out, d)
+		}
+	}
+	slices.Sort(fws)
+	return out, fws, nil
+}
+
+func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request) {
+	f := deviceFilterFrom(r.URL.Query())
+	devs, fws, err := s.listDevices(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "devices", view{Title: "Dispositivi", Nav: "fleet", Sess: sessionFrom(r.Context()),
+		Data: struct {
+			F         DeviceFilter
+			Devices   []fleet.Device
+			Firmwares []string
+		}{f, devs, fws}})
+}
+
+type deviceData struct {
+	D        fleet.Device
+	Health   []fleet.Health
+	Config   wire.Config
+	Commands []fleet.CommandRecord
+	Caps     []wire.Capability
+	Policies []string
+}
+
+func (s *Server) deviceDetail(ctx context.Context, id string) (deviceData, error) {
+	var d deviceData
+	var err error
+	if s.o.Fleet == nil {
+		return d, errNoFleet
+	}
+	if d.D, err = s.o.Fleet.Get(ctx, id); err != nil {
+		if errors.Is(err, fleet.ErrUnknownDevice) {
+			err = errors.Join(errNotFound, err)
+		}
+		return d, err
+	}
+	if d.Health, err = s.o.Fleet.History(ctx, id, s.o.Now().Add(-7*24*time.Hour), 50); err != nil {
+		return d, err
+	}
+	if d.Config, err = s.o.Fleet.Config(ctx, id); err != nil {
+		return d, err
+	}
+	d.Commands, err = s.o.Fleet.Commands(ctx, id, 20)
+	d.Caps, d.Policies = []wire.Capability{wire.CapReissue, wire.CapPayment}, []string{"fse-2015", "fse-2020"}
+	return d, err
+}
+
+func (s *Server) devicePage(w http.ResponseWriter, r *http.Request) {
+	d, err := s.deviceDetail(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "device", view{Title: "Dispositivo " + d.D.ID, Nav: "fleet", Sess: sessionFrom(r.Context()),
+		Flash: flash(r), Data: d})
+}
+
+// configFromForm reads the config edit form.
+func configFromForm(r *http.Request) (wire.Config, error) {
+	c := wire.Config{ConsentPolicy: r.PostFormValue("consensi"), Counter: strings.TrimSpace(r.PostFormValue("sportello"))}
+	for _, v := range r.PostForm["capacita"] {
+		c.Capabilities = append(c.Capabilities, wire.Capability(v))
+	}
+	for _, v := range r.PostForm["lingue"] {
+		c.Languages = append(c.Languages, v)
+	}
+	price := strings.Replace(strings.TrimSpace(r.PostFormValue("prezzo")), ",", ".", 1)
+	eur, err := strconv.ParseFloat(price, 64)
+	if err != nil || eur < 0 || eur > 1000 {
+		return c, fmt.Errorf("%w: prezzo del lettore %q", ErrBadInput, price)
+	}
+	c.ReaderPriceCents = int(eur*100 + 0.5)
+	return c, nil
+}
+
+func (s *Server) configPost(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	c, err := configFromForm(r)
+	if err == nil {
+		err = s.setConfig(r.Context(), id, c)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?ok=config", http.StatusSeeOther)
+}
+
+func (s *Server) setConfig(ctx context.Context, id string, c wire.Config) error {
+	if s.o.Fleet == nil {
+		return errNoFleet
+	}
+	nc, err := s.o.Fleet.SetConfig(ctx, id, c)
+	switch {
+	case errors.Is(err, fleet.ErrUnknownDevice):
+		return errors.Join(errNotFound, err)
+	case errors.Is(err, fleet.ErrInvalid):
+		return errors.Join(ErrBadInput, err)
+	case err != nil && nc.Version > 0:
+		// Stored but not published: the fleet republishes it later.
+		s.log.WarnContext(ctx, "config stored, publish failed", "dev", id, "version", nc.Version, "err", err)
+		return nil
+	}
+	if err == nil {
+		s.log.InfoContext(ctx, "device config changed", "dev", id, "version", nc.Version, "by", sessionFrom(ctx).Username)
+	}
+	return err
+}
+
+var commandNames = []string{"reboot", "print_test", "sync_now"}
+
+func (s *Server) commandPost(w http.ResponseWriter, r *http.Request) {
+	id, name := r.PathValue("id"), r.PostFormValue("comando")
+	if !slices.Contains(commandNames, name) {
+		s.fail(w, r, fmt.Errorf("%w: comando %q", ErrBadInput, name))
+		return
+	}
+	if s.o.Fleet == nil {
+		s.fail(w, r, errNoFleet)
+		return
+	}
+	if _, err := s.o.Fleet.SendCommand(r.Context(), id, name, nil, 15*time.Minute); err != nil && !strings.Contains(err.Error(), "publish") {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?ok=comando", http.StatusSeeOther)
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// OpQuery selects operations; empty fields match all.
+type OpQuery struct {
+	CF       string `json:"cf,omitempty"`
+	TEAM     string `json:"team,omitempty"`
+	Device   string `json:"device,omitempty"`
+	Operator string `json:"operator,omitempty"`
+	Outcome  string `json:"outcome,omitempty"`
+	From     string `json:"from,omitempty"` // YYYY-MM-DD, Europe/Rome, inclusive
+	To       string `json:"to,omitempty"`   // YYYY-MM-DD, inclusive
+	Limit    int    `json:"limit,omitempty"`
+}
+
+// Operation is one row of table operations.
+type Operation struct {
+	ID       string    `json:"op_id"`
+	Device   string    `json:"device"`
+	Seq      int64     `json:"seq"`
+	Type     string    `json:"type"`
+	CardTEAM string    `json:"card_team"`
+	Operator string    `json:"operator_cf"`
+	Outcome  string    `json:"outcome"`
+	At       time.Time `json:"at"`
+}
+
+func opQueryFrom(v url.Values) OpQuery {
+	g := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	return OpQuery{CF: strings.ToUpper(g("cf")), TEAM: g("team"), Device: g("dispositivo"), Operator: strings.ToUpper(g("operatore")),
+		Outcome: g("esito"), From: g("dal"), To: g("al")}
+}
+
+func (q OpQuery) empty() bool { return q == OpQuery{Limit: q.Limit} }
+
+func (q OpQuery) where() (string, []any, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if q.CF != "" {
+		add("card_team IN (SELECT team FROM cards WHERE cf = $%d)", q.CF)
+	}
+	if q.TEAM != "" {
+		add("card_team = $%d", q.TEAM)
+	}
+	if q.Device != "" {
+		add("dev = $%d", q.Device)
+	}
+	if q.Operator != "" {
+		add("operator_cf = $%d", q.Operator)
+	}
+	if q.Outcome != "" {
+		add("outcome = $%d", q.Outcome)
+	}
+	for _, d := range []struct {
+		v, op string
+		days  int
+	}{{q.From, ">=", 0}, {q.To, "<", 1}} {
+		if d.v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", d.v, rome)
+		if err != nil {
+			return "", nil, fmt.Errorf("%w: data %q", ErrBadInput, d.v)
+		}
+		add("at "+d.op+" $%d", t.AddDate(0, 0, d.days).UnixMicro())
+	}
+	if len(where) == 0 {
+		return "", nil, nil
+	}
+	return " WHERE " + strings.Join(where, " AND "), args, nil
+}
+
+// searchOperations returns matching operations, newest first.
+func (s *Server) searchOperations(ctx context.Context, q OpQuery) ([]Operation, error) {
+	w, args, err := q.where()
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit <= 0 || q.Limit > 1000 {
+		q.Limit = 100
+	}
+	rows, err := s.db.SQL().QueryContext(ctx, `SELECT op_id, dev, seq, type, card_team, operator_cf, outcome, at FROM operations`+
+		w+fmt.Sprintf(" ORDER BY at DESC, op_id DESC LIMIT %d", q.Limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("web: operations: %w", err)
+	}
+	defer rows.Close()
+	var out []Operation
+	for rows.Next() {
+		var o Operation
+		var at int64
+		if err := rows.Scan(&o.ID, &o.Device, &o.Seq, &o.Type, &o.CardTEAM, &o.Operator, &o.Outcome, &at); err != nil {
+			return nil, fmt.Errorf("web: operations: %w", err)
+		}
+		o.At = time.UnixMicro(at).UTC()
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// FSERequest is one row of fse_requests.
+type FSERequest struct {
+	ID        string    `json:"id"`
+	CardTEAM  string    `json:"card_team"`
+	CF        string    `json:"cf"`
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	NextAt    time.Time `json:"next_at"`
+	LastError string    `json:"last_error"`
+	Created   time.Time `json:"created"`
+}
+
+func (s *Server) fseRequests(ctx context.Context, status string) ([]FSERequest, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, `SELECT id, card_team, cf, status, attempts, next_at, last_error, created_at
+		FROM fse_requests WHERE ($1 = '' OR status = $1) ORDER BY created_at DESC, id DESC LIMIT 200`, status)
+	if err != nil {
+		return nil, fmt.Errorf("web: fse requests: %w", err)
+	}
+	defer rows.Close()
+	var out []FSERequest
+	for rows.Next() {
+		var f FSERequest
+		var next, created int64
+		if err := rows.Scan(&f.ID, &f.CardTEAM, &f.CF, &f.Status, &f.Attempts, &next, &f.LastError, &created); err != nil {
+			return nil, fmt.Errorf("web: fse requests: %w", err)
+		}
+		f.NextAt, f.Created = time.UnixMicro(next).UTC(), time.UnixMicro(created).UTC()
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/audit"
+	"cnskiosk.dev/cloud/internal/ticket"
+	"cnskiosk.dev/shared/outcome"
+)
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := http.StatusInternalServerError, "Si è verificato un errore. Riprovare più tardi."
+	switch {
+	case errors.Is(err, ErrBadInput):
+		status, msg = http.StatusBadRequest, "Dati non validi: "+err.Error()
+	case errors.Is(err, ticket.ErrNotFound), errors.Is(err, errNotFound):
+		status, msg = http.StatusNotFound, "Elemento non trovato."
+	default:
+		s.log.ErrorContext(r.Context(), "console request failed", "path", r.URL.Path, "err", err)
+	}
+	s.render(w, status, "error", view{Title: "Errore", Sess: sessionFrom(r.Context()), Error: msg})
+}
+
+var errNotFound = errors.New("web: not found")
+
+type opsData struct {
+	Q        OpQuery
+	Ops      []Operation
+	Outcomes []outcome.Code
+	Searched bool
+}
+
+func (s *Server) operationsPage(w http.ResponseWriter, r *http.Request) {
+	q := opQueryFrom(r.URL.Query())
+	d := opsData{Q: q, Outcomes: outcome.All(), Searched: !q.empty()}
+	var err error
+	if d.Ops, err = s.searchOperations(r.Context(), q); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "operations", view{Title: "Operazioni", Nav: "ops", Sess: sessionFrom(r.Context()), Data: d})
+}
+
+type ticketsData struct {
+	Queue, Status string
+	Tickets       []ticket.Ticket
+}
+
+func (s *Server) ticketsPage(w http.ResponseWriter, r *http.Request) {
+	d := ticketsData{Queue: r.URL.Query().Get("coda"), Status: r.URL.Query().Get("stato")}
+	if d.Queue == "" {
+		d.Queue = "L1"
+	}
+	var err error
+	d.Tickets, err = ticket.List(r.Context(), s.db.SQL(), ticket.Filter{Queue: ticket.Queue(d.Queue), Status: ticket.Status(d.Status)})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "tickets", view{Title: "Help desk " + d.Queue, Nav: "tickets", Sess: sessionFrom(r.Context()), Data: d})
+}
+
+type ticketData struct {
+	T      ticket.Ticket
+	Tasks  []ticket.Task
+	Events []ticket.Event
+}
+
+func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) {
+	t, tasks, evs, err := ticket.Get(r.Context(), s.db.SQL(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "ticket", view{Title: "Ticket " + t.ID, Nav: "tickets", Sess: sessionFrom(r.Context()),
+		Flash: flash(r), Data: ticketData{t, tasks, evs}})
+}
+
+func (s *Server) ticketStatusPost(w http.ResponseWriter, r *http.Request) {
+	id, sess := r.PathValue("id"), sessionFrom(r.Context())
+	err := s.setTicketStatus(r, id, ticket.Status(r.PostFormValue("stato")), sess.Username, r.PostFormValue("nota"))
+	if errors.Is(err, ticket.ErrStatus) || errors.Is(err, ticket.ErrTransition) {
+		err = errors.Join(ErrBadInput, err)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/ticket/"+id+"?ok=stato", http.StatusSeeOther)
+}
+
+func (s *Server) setTicketStatus(r *http.Request, id string, to ticket.Status, actor, note string) error {
+	if len(note) > 1000 {
+		return errors.Join(ErrBadInput, errors.New("nota troppo lunga"))
+	}
+	return s.db.InTx(r.Context(), func(tx *sql.Tx) error {
+		return ticket.SetStatusTx(r.Context(), tx, id, to, actor, note, s.o.Now())
+	})
+}
+
+func (s *Server) fsePage(w http.ResponseWriter, r *http.Request) {
+	st := r.URL.Query().Get("stato")
+	reqs, err := s.fseRequests(r.Context(), st)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "fse", view{Title: "Richieste FSE", Nav: "fse", Sess: sessionFrom(r.Context()),
+		Data: struct {
+			Status string
+			Reqs   []FSERequest
+		}{st, reqs}})
+}
+
+type auditData struct {
+	Ran    bool
+	Report audit.Report
+	Took   time.Duration
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
+	d := auditData{Ran: r.URL.Query().Get("verifica") == "1"}
+	if d.Ran {
+		start := time.Now()
+		rep, err := audit.Verify(r.Context(), s.db.SQL(), s.db.Dialect())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Report, d.Took = rep, time.Since(start).Round(time.Millisecond)
+	}
+	s.render(w, http.StatusOK, "audit", view{Title: "Verifica audit", Nav: "audit", Sess: sessionFrom(r.Context()), Data: d})
+}
+
+func flash(r *http.Request) string {
+	switch r.URL.Query().Get("ok") {
+	case "stato":
+		return "Stato aggiornato."
+	case "config":
+		return "Configurazione salvata e inviata al dispositivo."
+	case "comando":
+		return "Comando inviato."
+	}
+	return ""
+}

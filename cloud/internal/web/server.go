@@ -1,0 +1,127 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/account"
+	"cnskiosk.dev/cloud/internal/fleet"
+	"cnskiosk.dev/cloud/internal/metrics"
+	"cnskiosk.dev/cloud/internal/store"
+	"cnskiosk.dev/shared/wire"
+)
+
+// Fleet is what the console needs from the fleet registry.
+type Fleet interface {
+	List(ctx context.Context, f fleet.Filter) ([]fleet.Device, error)
+	Get(ctx context.Context, id string) (fleet.Device, error)
+	History(ctx context.Context, dev string, since time.Time, limit int) ([]fleet.Health, error)
+	Config(ctx context.Context, dev string) (wire.Config, error)
+	SetConfig(ctx context.Context, dev string, c wire.Config) (wire.Config, error)
+	SendCommand(ctx context.Context, dev, name string, args json.RawMessage, ttl time.Duration) (wire.Command, error)
+	Commands(ctx context.Context, dev string, limit int) ([]fleet.CommandRecord, error)
+}
+
+// Options configure the console.
+type Options struct {
+	DB      *store.DB
+	Fleet   Fleet             // nil: fleet pages say the registry is unavailable
+	Metrics *metrics.Registry // nil: a new registry
+	Addr    string            // listen address for Run; default 127.0.0.1:8080
+	// TrustedOrigins are extra origins allowed to post (e.g. a reverse proxy name).
+	TrustedOrigins []string
+	Log            *slog.Logger
+	Now            func() time.Time
+}
+
+// Server is the console. New -> Run(ctx) -> Close.
+type Server struct {
+	o        Options
+	db       *store.DB
+	accounts *account.Store
+	log      *slog.Logger
+	tpl      *templates
+	handler  http.Handler
+	reqs     *metrics.CounterVec
+	latency  *metrics.HistogramVec
+	srv      *http.Server
+}
+
+// New builds the console.
+func New(o Options) (*Server, error) {
+	if o.DB == nil || o.Log == nil {
+		return nil, fmt.Errorf("%w: DB and Log are required", ErrConfig)
+	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.NewRegistry()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:8080"
+	}
+	tpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{o: o, db: o.DB, accounts: account.NewStore(o.DB), log: o.Log, tpl: tpl}
+	s.accounts.Now = o.Now
+	s.reqs, err = o.Metrics.NewCounterVec("cms_web_requests_total", "Console and API requests by route and status class.", "route", "code")
+	if err != nil {
+		return nil, err
+	}
+	s.latency, err = o.Metrics.NewHistogramVec("cms_web_request_seconds", "Console and API request latency.", nil, "route")
+	if err != nil {
+		return nil, err
+	}
+	if s.handler, err = s.routes(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler returns the console's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Accounts returns the account store the console uses.
+func (s *Server) Accounts() *account.Store { return s.accounts }
+
+// Run serves on Options.Addr until ctx ends, then shuts down within 10s.
+func (s *Server) Run(ctx context.Context) error {
+	l, err := net.Listen("tcp", s.o.Addr)
+	if err != nil {
+		return fmt.Errorf("web: listen: %w", err)
+	}
+	return s.Serve(ctx, l)
+}
+
+// Serve serves on l until ctx ends.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	s.srv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(l) }()
+	s.log.InfoContext(ctx, "console listening", "addr", l.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close is here for the lifecycle; Run stops with its context.
+func (s *Server) Close() error { return nil }
