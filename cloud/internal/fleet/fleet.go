@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,10 @@ type Publisher interface {
 type Kicker interface {
 	Kick(cn string)
 }
+
+// CloudCN is the Common Name of the certificates of cmsd instances; no
+// device id may start with it.
+const CloudCN = "cmsd"
 
 // StaleAfter is how long a device that said it was online may stay silent
 // before it is shown as stale.
@@ -99,6 +104,9 @@ func (d Device) InSync() bool { return d.ReportedVersion >= d.DesiredVersion }
 func (f *Fleet) Register(ctx context.Context, d Device) error {
 	if err := wire.ValidateDeviceID(d.ID); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if strings.HasPrefix(d.ID, CloudCN) {
+		return fmt.Errorf("%w: ids starting with %q are reserved for cloud instances", ErrInvalid, CloudCN)
 	}
 	if d.Counter == "" {
 		d.Counter = d.ID

@@ -66,7 +66,7 @@ func TestAdmit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cloud, err := f.IssueCloud(ctx, ca, "cmsd-a", time.Hour)
+			cloud, err := f.IssueCloud(ctx, ca, CloudCN, time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +79,7 @@ func TestAdmit(t *testing.T) {
 				{"replaced cert", "kiosk-01", old.Serial, "", ErrRevoked},
 				{"serial of another CN", "kiosk-02", cur.Serial, "", ErrUnknownCert},
 				{"unknown serial", "kiosk-01", "abc", "", ErrUnknownCert},
-				{"cloud", "cmsd-a", cloud.Serial, RoleCloud, nil},
+				{"cloud", CloudCN, cloud.Serial, RoleCloud, nil},
 			}
 			for _, tt := range tests {
 				got, err := f.Admit(ctx, tt.cn, tt.serial)

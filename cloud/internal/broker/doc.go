@@ -1,0 +1,24 @@
+// Package broker is the MQTT broker embedded in cmsd when no external
+// broker is configured: mochi-mqtt/server/v2 behind a TLS listener that
+// requires a client certificate issued by the fleet CA.
+//
+// # Identity
+//
+// A client's identity is the Common Name of its verified certificate, as
+// with Mosquitto's use_identity_as_username. On CONNECT the hook asks the
+// fleet registry ([Gate]) whether that certificate (CN and serial) may
+// connect and with which role; unknown, revoked, expired and disabled are
+// refused. A device must use its device id as MQTT client id, so that no
+// client can take over another's session.
+//
+// # ACL
+//
+// A device may publish only on cms/v1/dev/{its id}/(ops|rpc/req|state|cmd/res)
+// (its last will included) and subscribe only to its own ack, rpc/res,
+// config and cmd. A cloud client (role cloud) may publish and subscribe on
+// every device topic, including the shared subscriptions
+// $share/cms/cms/v1/dev/+/... used by several cmsd instances. This is the
+// same policy as scripts/mosquitto/acl for an external Mosquitto.
+//
+// See MQTT 3.1.1 (OASIS), sections 3.1 (CONNECT) and 5 (security).
+package broker

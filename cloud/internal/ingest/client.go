@@ -1,0 +1,118 @@
+package ingest
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+)
+
+// Message is one received message; Ack must be called once it is handled.
+type Message = paho.Message
+
+// Handler handles one message; it must not block for long.
+type Handler func(Message)
+
+// Config configures a client.
+type Config struct {
+	Broker       string      // tls://host:port
+	ClientID     string      // for a device: its id; for cmsd: its certificate CN
+	TLS          *tls.Config // client certificate + fleet CA
+	CleanSession bool
+	ManualAck    bool // call Message.Ack after handling
+	Subs         map[string]Handler
+	Will         *Will
+	OnLost       func(error) // connection lost (before reconnecting)
+}
+
+// Will is a last will, published by the broker when the client vanishes.
+type Will struct {
+	Topic   string
+	Payload []byte
+	Retain  bool
+}
+
+// Client is a connected MQTT client.
+type Client struct {
+	c   paho.Client
+	log *slog.Logger
+}
+
+// Dial connects and subscribes to cfg.Subs (again at every reconnection).
+func Dial(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
+	o := paho.NewClientOptions().AddBroker(cfg.Broker).SetClientID(cfg.ClientID).SetTLSConfig(cfg.TLS).
+		SetCleanSession(cfg.CleanSession).SetAutoReconnect(true).SetMaxReconnectInterval(5 * time.Second).
+		SetKeepAlive(30 * time.Second).SetOrderMatters(true).SetAutoAckDisabled(cfg.ManualAck).
+		SetConnectTimeout(10 * time.Second).SetMessageChannelDepth(1024)
+	if cfg.Will != nil {
+		o.SetBinaryWill(cfg.Will.Topic, cfg.Will.Payload, 1, cfg.Will.Retain)
+	}
+	o.SetConnectionLostHandler(func(_ paho.Client, err error) {
+		log.Warn("mqtt connection lost", "client", cfg.ClientID, "err", err)
+		if cfg.OnLost != nil {
+			cfg.OnLost(err)
+		}
+	})
+	o.SetOnConnectHandler(func(c paho.Client) {
+		if len(cfg.Subs) == 0 {
+			return
+		}
+		filters := map[string]byte{}
+		for f := range cfg.Subs {
+			filters[f] = 1
+		}
+		tok := c.SubscribeMultiple(filters, nil)
+		if tok.WaitTimeout(10*time.Second) && tok.Error() != nil {
+			log.Error("mqtt subscribe failed", "err", tok.Error())
+		}
+	})
+	c := paho.NewClient(o)
+	for f, h := range cfg.Subs {
+		c.AddRoute(f, func(_ paho.Client, m paho.Message) { h(m) })
+	}
+	if err := wait(ctx, c.Connect()); err != nil {
+		return nil, fmt.Errorf("%w: %s as %s: %v", ErrConnect, cfg.Broker, cfg.ClientID, err)
+	}
+	return &Client{c: c, log: log}, nil
+}
+
+// Publish sends payload at QoS 1 and waits for the broker's PUBACK.
+func (c *Client) Publish(ctx context.Context, topic string, payload []byte, retain bool) error {
+	if err := wait(ctx, c.c.Publish(topic, 1, retain, payload)); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrPublish, topic, err)
+	}
+	return nil
+}
+
+// PublishAsync sends payload at QoS 1 without waiting.
+func (c *Client) PublishAsync(topic string, payload []byte) paho.Token {
+	return c.c.Publish(topic, 1, false, payload)
+}
+
+// Subscribe subscribes to filter at QoS 1.
+func (c *Client) Subscribe(ctx context.Context, filter string, h Handler) error {
+	if err := wait(ctx, c.c.Subscribe(filter, 1, func(_ paho.Client, m paho.Message) { h(m) })); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrSubscribe, filter, err)
+	}
+	return nil
+}
+
+// Connected reports whether the client is connected now.
+func (c *Client) Connected() bool { return c.c.IsConnectionOpen() }
+
+// Close disconnects, waiting at most quiesce for pending work.
+func (c *Client) Close(quiesce time.Duration) {
+	c.c.Disconnect(uint(quiesce / time.Millisecond))
+}
+
+func wait(ctx context.Context, t paho.Token) error {
+	select {
+	case <-t.Done():
+		return t.Error()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

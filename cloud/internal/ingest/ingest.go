@@ -1,0 +1,199 @@
+package ingest
+
+import (
+	"context"
+	"crypto/tls"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/metrics"
+	"cnskiosk.dev/shared/outcome"
+	"cnskiosk.dev/shared/wire"
+)
+
+// Applier applies one operation idempotently; an error means the
+// infrastructure failed and nothing was committed.
+type Applier interface {
+	Apply(ctx context.Context, env wire.Envelope) (wire.Ack, error)
+}
+
+// Cards answers the card requests of a device.
+type Cards interface {
+	LookupCard(ctx context.Context, dev string, p wire.CardLookupParams) (wire.CardLookupResult, outcome.Code, error)
+	PinHalves(ctx context.Context, dev string, p wire.PinHalvesParams) (wire.PinHalvesResult, outcome.Code, error)
+}
+
+// Operators runs the operator challenge/response (package opauth).
+type Operators interface {
+	Challenge(ctx context.Context, dev string, p wire.OperatorChallengeParams) (wire.OperatorChallengeResult, outcome.Code, error)
+	Auth(ctx context.Context, dev string, p wire.OperatorAuthParams) (wire.OperatorAuthResult, outcome.Code, error)
+}
+
+// Devices is the fleet registry as ingest uses it.
+type Devices interface {
+	Enabled(ctx context.Context, dev string) (bool, error)
+	ObserveState(ctx context.Context, dev string, at time.Time, s wire.State) error
+	CommandResult(ctx context.Context, dev string, r wire.CommandResult) error
+}
+
+// Publisher publishes one message at QoS 1.
+type Publisher interface {
+	Publish(ctx context.Context, topic string, payload []byte, retain bool) error
+}
+
+// Deps are the parts ingest hands messages to.
+type Deps struct {
+	Engine    Applier
+	Cards     Cards
+	Operators Operators
+	Devices   Devices
+}
+
+// Options configure the MQTT side.
+type Options struct {
+	Broker   string      // tls://host:port
+	ClientID string      // the CN of this instance's certificate, e.g. cmsd-host1
+	TLS      *tls.Config // client certificate (role cloud) + fleet CA
+	Workers  int         // default 32
+}
+
+// Filters are the shared subscriptions of every cmsd instance.
+var Filters = []string{wire.SharedOpsFilter, wire.SharedRPCFilter,
+	"$share/cms/" + wire.Prefix + "+/state", "$share/cms/" + wire.Prefix + "+/cmd/res"}
+
+// Ingest is cmsd's MQTT subscriber.
+type Ingest struct {
+	opts Options
+	deps Deps
+	log  *slog.Logger
+	m    counters
+	now  func() time.Time
+
+	mu     sync.Mutex
+	out    Publisher
+	client *Client
+	ready  chan struct{}
+	queues []chan Message
+	quit   chan struct{}
+	abort  context.CancelFunc
+}
+
+// New returns an Ingest; Run connects it.
+func New(opts Options, deps Deps, reg *metrics.Registry, log *slog.Logger) (*Ingest, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = 32
+	}
+	m, err := newCounters(reg)
+	if err != nil {
+		return nil, err
+	}
+	in := &Ingest{opts: opts, deps: deps, log: log, m: m, now: time.Now,
+		ready: make(chan struct{}), quit: make(chan struct{})}
+	for range opts.Workers {
+		in.queues = append(in.queues, make(chan Message, 256))
+	}
+	return in, nil
+}
+
+// Ready is closed once Run has connected and subscribed.
+func (in *Ingest) Ready() <-chan struct{} { return in.ready }
+
+// Publish publishes through this instance's connection (fleet.Publisher).
+func (in *Ingest) Publish(ctx context.Context, topic string, payload []byte, retain bool) error {
+	select {
+	case <-in.ready:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return in.out.Publish(ctx, topic, payload, retain)
+}
+
+// Run connects, processes messages until ctx ends, then drains what was
+// received (bounded) and disconnects.
+func (in *Ingest) Run(ctx context.Context) error {
+	work, abort := context.WithCancel(context.WithoutCancel(ctx))
+	in.mu.Lock()
+	in.abort = abort
+	in.mu.Unlock()
+	defer abort()
+	subs := map[string]Handler{}
+	for _, f := range Filters {
+		subs[f] = in.enqueue
+	}
+	c, err := Dial(ctx, Config{Broker: in.opts.Broker, ClientID: in.opts.ClientID, TLS: in.opts.TLS,
+		ManualAck: true, Subs: subs}, in.log)
+	if err != nil {
+		return err
+	}
+	in.client, in.out = c, c
+	var wg sync.WaitGroup
+	for _, q := range in.queues {
+		wg.Go(func() { in.worker(work, q) })
+	}
+	close(in.ready)
+	in.log.Info("ingest subscribed", "broker", in.opts.Broker, "client", in.opts.ClientID, "workers", len(in.queues))
+	<-ctx.Done()
+	close(in.quit)
+	stop := time.AfterFunc(5*time.Second, abort)
+	wg.Wait()
+	stop.Stop()
+	c.Close(250 * time.Millisecond)
+	return nil
+}
+
+// Abort stops processing at once, as a crash would: what is in progress
+// is cancelled and not acknowledged. Run still has to return.
+func (in *Ingest) Abort() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.abort != nil {
+		in.abort()
+	}
+	if in.client != nil {
+		in.client.Close(0)
+	}
+}
+
+func (in *Ingest) enqueue(m Message) {
+	dev, _, err := wire.ParseTopic(m.Topic())
+	if err != nil {
+		in.m.rejected.With("topic").Inc()
+		m.Ack()
+		return
+	}
+	h := fnv.New32a()
+	h.Write([]byte(dev))
+	select {
+	case in.queues[h.Sum32()%uint32(len(in.queues))] <- m:
+	case <-in.quit:
+	}
+}
+
+func (in *Ingest) worker(ctx context.Context, q chan Message) {
+	for {
+		select {
+		case m := <-q:
+			in.handle(ctx, m)
+		case <-in.quit:
+			for {
+				select {
+				case m := <-q:
+					in.handle(ctx, m)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+func (in *Ingest) handle(ctx context.Context, m Message) {
+	if ctx.Err() != nil {
+		return // aborted: leave it unacknowledged
+	}
+	if in.Process(ctx, m.Topic(), m.Payload()) {
+		m.Ack()
+	}
+}

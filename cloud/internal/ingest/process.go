@@ -1,0 +1,172 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/fleet"
+	"cnskiosk.dev/shared/outcome"
+	"cnskiosk.dev/shared/wire"
+)
+
+// replyTimeout bounds the publication of one ack or response.
+const replyTimeout = 10 * time.Second
+
+// Process handles one message received on topic. It reports false when the
+// message must stay unacknowledged at the MQTT level (processing was
+// cancelled or the reply could not be published), true otherwise.
+func (in *Ingest) Process(ctx context.Context, topic string, payload []byte) bool {
+	dev, ch, err := wire.ParseTopic(topic)
+	if err != nil {
+		in.reject(dev, err)
+		return true
+	}
+	env, err := wire.Decode(dev, payload)
+	if err == nil {
+		err = checkChannel(ch, env.Type)
+	}
+	if err != nil {
+		in.reject(dev, err)
+		if ch == wire.ChanOps {
+			return in.rejectOp(ctx, dev, payload, outcome.Malformed)
+		}
+		return true
+	}
+	switch ch {
+	case wire.ChanOps:
+		return in.op(ctx, dev, env)
+	case wire.ChanRPCReq:
+		return in.rpc(ctx, dev, env)
+	case wire.ChanState:
+		in.state(ctx, dev, env)
+	case wire.ChanCmdRes:
+		in.cmdResult(ctx, dev, env)
+	}
+	return ctx.Err() == nil
+}
+
+func checkChannel(ch wire.Channel, t wire.Type) error {
+	ok := false
+	switch ch {
+	case wire.ChanOps:
+		ok = t.IsOp()
+	case wire.ChanRPCReq:
+		ok = t == wire.TypeRPCReq
+	case wire.ChanState:
+		ok = t == wire.TypeState
+	case wire.ChanCmdRes:
+		ok = t == wire.TypeCmdResult
+	}
+	if !ok {
+		return ErrWrongChannel
+	}
+	return nil
+}
+
+func (in *Ingest) reject(dev string, err error) {
+	reason := Reason(err)
+	in.m.rejected.With(reason).Inc()
+	in.log.Warn("message rejected", "dev", dev, "reason", reason, "err", err)
+}
+
+// rejectOp answers an operation that could not be processed, if its id can
+// be read, so that the kiosk stops sending it.
+func (in *Ingest) rejectOp(ctx context.Context, dev string, payload []byte, code outcome.Code) bool {
+	var head struct {
+		ID  string `json:"id"`
+		Seq uint64 `json:"seq"`
+	}
+	if len(payload) > wire.MaxMessageSize || json.Unmarshal(payload, &head) != nil || head.ID == "" || len(head.ID) > 64 {
+		return true
+	}
+	ack := wire.Ack{OpID: head.ID, OpSeq: head.Seq, Status: wire.StatusRejected, Outcome: string(code), Message: code.Message()}
+	return in.sendAck(ctx, dev, ack)
+}
+
+func (in *Ingest) op(ctx context.Context, dev string, env wire.Envelope) bool {
+	start := in.now()
+	if code, ok := in.deviceOK(ctx, dev); !ok {
+		if ctx.Err() != nil {
+			return false
+		}
+		in.m.rejected.With(string(code)).Inc()
+		ack := wire.Ack{OpID: env.ID, OpSeq: env.Seq, Status: wire.StatusRejected, Outcome: string(code), Message: code.Message()}
+		return in.sendAck(ctx, dev, ack)
+	}
+	ack, err := in.deps.Engine.Apply(ctx, env)
+	if err != nil {
+		in.m.rejected.With("apply_failed").Inc()
+		in.log.Error("operation not applied", "dev", dev, "op", env.ID, "seq", env.Seq, "err", err)
+		return ctx.Err() == nil // no ack: the kiosk sends it again
+	}
+	ok := in.sendAck(ctx, dev, ack)
+	in.m.apply.Observe(in.now().Sub(start).Seconds())
+	return ok
+}
+
+// deviceOK checks that dev is registered and enabled.
+func (in *Ingest) deviceOK(ctx context.Context, dev string) (outcome.Code, bool) {
+	ok, err := in.deps.Devices.Enabled(ctx, dev)
+	switch {
+	case errors.Is(err, fleet.ErrUnknownDevice):
+		return outcome.DeviceUnknown, false
+	case err != nil:
+		in.log.Error("device check failed", "dev", dev, "err", err)
+		return outcome.Internal, false
+	case !ok:
+		return outcome.DeviceUnknown, false
+	}
+	return "", true
+}
+
+func (in *Ingest) sendAck(ctx context.Context, dev string, ack wire.Ack) bool {
+	env, err := wire.New(dev, 0, wire.TypeAck, in.now(), ack)
+	if err != nil {
+		in.log.Error("ack not built", "dev", dev, "op", ack.OpID, "err", err)
+		return true
+	}
+	if !in.send(ctx, dev, wire.ChanAck, env) {
+		return false
+	}
+	in.m.acks.With(string(ack.Status)).Inc()
+	return true
+}
+
+func (in *Ingest) send(ctx context.Context, dev string, ch wire.Channel, env wire.Envelope) bool {
+	b, err := env.Encode()
+	if err != nil {
+		in.log.Error("reply not encoded", "dev", dev, "type", env.Type, "err", err)
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, replyTimeout)
+	defer cancel()
+	if err := in.out.Publish(ctx, wire.Topic(dev, ch), b, false); err != nil {
+		in.log.Error("reply not published", "dev", dev, "type", env.Type, "err", err)
+		return false
+	}
+	return true
+}
+
+func (in *Ingest) state(ctx context.Context, dev string, env wire.Envelope) {
+	s, err := wire.DecodeBody[wire.State](env)
+	if err == nil {
+		err = in.deps.Devices.ObserveState(ctx, dev, env.At, s)
+	}
+	if err != nil {
+		in.m.rejected.With("state").Inc()
+		in.log.Warn("state not recorded", "dev", dev, "err", err)
+	}
+}
+
+func (in *Ingest) cmdResult(ctx context.Context, dev string, env wire.Envelope) {
+	r, err := wire.DecodeBody[wire.CommandResult](env)
+	if err == nil {
+		err = in.deps.Devices.CommandResult(ctx, dev, r)
+	}
+	if err != nil {
+		in.m.rejected.With("cmd_result").Inc()
+		in.log.Warn("command result not recorded", "dev", dev, "err", err)
+	}
+}
