@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/fleet"
+	"cnskiosk.dev/cloud/internal/pki"
+	"cnskiosk.dev/cloud/internal/vault"
+)
+
+type config struct {
+	data, db, broker, mqttAddr, httpAddr, name, certDir, operatorCA, vaultKey string
+	serverNames                                                               names
+	verbose                                                                   bool
+}
+
+type names []string
+
+func (n *names) String() string     { return strings.Join(*n, ",") }
+func (n *names) Set(s string) error { *n = append(*n, s); return nil }
+
+func (c *config) defaults() error {
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return err
+	}
+	if c.db == "" {
+		c.db = filepath.Join(c.data, "cms.db")
+	}
+	if c.vaultKey == "" {
+		c.vaultKey = filepath.Join(c.data, "vault.key")
+	}
+	if c.name == "" {
+		h, _ := os.Hostname()
+		c.name = fleet.CloudCN + "-" + strings.ToLower(h)
+	}
+	return nil
+}
+
+// loadVault opens the vault key, generating it on first start.
+func loadVault(path string) (*vault.Vault, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if err := vault.Generate(path); err != nil {
+			return nil, fmt.Errorf("generate vault key: %w", err)
+		}
+	}
+	return vault.Load(path)
+}
+
+// operatorRoots reads the operator CA; none configured refuses every
+// operator authentication (logged at start).
+func operatorRoots(path string) (*x509.CertPool, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p := x509.NewCertPool()
+	if !p.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("%s: no PEM certificate", path)
+	}
+	return p, nil
+}
+
+// embeddedTLS loads or creates the fleet CA in DATA/pki, issues the
+// broker's server certificate and this instance's client certificate.
+func embeddedTLS(ctx context.Context, c config, f *fleet.Fleet) (server, client *tls.Config, err error) {
+	ca, _, err := pki.LoadOrCreateCA(filepath.Join(c.data, "pki"), "CNS kiosk fleet CA", time.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	names := append([]string{"localhost", "127.0.0.1"}, c.serverNames...)
+	srv, err := ca.IssueServer(names, time.Now(), 365*24*time.Hour)
+	if err != nil {
+		return nil, nil, err
+	}
+	if server, err = pki.ServerTLS(srv, ca.Pool()); err != nil {
+		return nil, nil, err
+	}
+	cl, err := f.IssueCloud(ctx, ca, fleet.CloudCN, 30*24*time.Hour)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err = pki.ClientTLS(cl, ca.Pool())
+	return server, client, err
+}
+
+// externalTLS loads this instance's client bundle for an external broker.
+func externalTLS(dir string) (*tls.Config, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("--broker needs --cert-dir with this instance's certificate")
+	}
+	is, pool, err := pki.LoadBundle(dir)
+	if err != nil {
+		return nil, err
+	}
+	return pki.ClientTLS(is, pool)
+}

@@ -1,0 +1,43 @@
+// Command cmsd is the CMS service: MQTT ingest of the kiosks' operations,
+// the CMS rules over SQLite or PostgreSQL, the fleet registry and the
+// console. With no flags it runs everything on this machine: an embedded
+// mTLS broker on 127.0.0.1:8883, SQLite in .run/cmsd and the console on
+// 127.0.0.1:8080. See docs/cloud.md.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	var c config
+	flag.StringVar(&c.data, "data", ".run/cmsd", "data directory: SQLite database, fleet CA, vault key")
+	flag.StringVar(&c.db, "db", "", "database: SQLite file or postgres:// URL (default DATA/cms.db)")
+	flag.StringVar(&c.broker, "broker", "", "external broker tls://host:port (default: embedded broker)")
+	flag.StringVar(&c.mqttAddr, "mqtt-listen", "127.0.0.1:8883", "listen address of the embedded broker")
+	flag.StringVar(&c.httpAddr, "http", "127.0.0.1:8080", "console listen address")
+	flag.StringVar(&c.name, "name", "", "MQTT client id of this instance (default cmsd-HOSTNAME)")
+	flag.StringVar(&c.certDir, "cert-dir", "", "with --broker: cert.pem, key.pem, ca.pem of this instance (CN cmsd)")
+	flag.StringVar(&c.operatorCA, "operator-ca", "", "PEM file of the CA that issues operator cards")
+	flag.StringVar(&c.vaultKey, "vault-key", "", "vault key file (default DATA/vault.key, created if missing)")
+	flag.Var(&c.serverNames, "server-name", "extra DNS name or IP of the embedded broker's certificate (repeatable)")
+	flag.BoolVar(&c.verbose, "v", false, "debug logging")
+	flag.Parse()
+	level := slog.LevelInfo
+	if c.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, c, log); err != nil {
+		fmt.Fprintln(os.Stderr, "cmsd:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/broker"
+	"cnskiosk.dev/cloud/internal/cms"
+	"cnskiosk.dev/cloud/internal/fleet"
+	"cnskiosk.dev/cloud/internal/ingest"
+	"cnskiosk.dev/cloud/internal/metrics"
+	"cnskiosk.dev/cloud/internal/opauth"
+	"cnskiosk.dev/cloud/internal/operator"
+	"cnskiosk.dev/cloud/internal/store"
+	"cnskiosk.dev/cloud/internal/web"
+)
+
+// shutdownGrace bounds the shutdown after SIGTERM.
+const shutdownGrace = 10 * time.Second
+
+// part is one long-running piece of cmsd.
+type part struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+func run(ctx context.Context, c config, log *slog.Logger) error {
+	if err := c.defaults(); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.db, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	parts, err := build(ctx, c, db, log)
+	if err != nil {
+		return err
+	}
+	return runParts(ctx, parts, log)
+}
+
+func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]part, error) {
+	v, err := loadVault(c.vaultKey)
+	if err != nil {
+		return nil, err
+	}
+	roots, err := operatorRoots(c.operatorCA)
+	if err != nil {
+		return nil, err
+	}
+	if roots == nil {
+		log.Warn("no --operator-ca: every operator authentication will be refused")
+	}
+	reg := metrics.NewRegistry()
+	fl := fleet.New(db, nil, log.With("part", "fleet"))
+	var parts []part
+	url := c.broker
+	var clientTLS *tls.Config
+	if url == "" {
+		srvTLS, cl, err := embeddedTLS(ctx, c, fl)
+		if err != nil {
+			return nil, err
+		}
+		b, err := broker.New(broker.Config{Addr: c.mqttAddr, TLS: srvTLS}, fl, reg, log.With("part", "broker"))
+		if err != nil {
+			return nil, err
+		}
+		fl.SetKicker(b)
+		parts = append(parts, part{"broker", b.Run})
+		url, clientTLS = "tls://"+b.Addr(), cl
+	} else if clientTLS, err = externalTLS(c.certDir); err != nil {
+		return nil, err
+	}
+	eng := cms.New(db, v, cms.Options{RequireSession: true}, log.With("part", "cms"))
+	opReg := operator.NewRegistry(db, nil)
+	auth := opauth.New(db, opReg, opauth.Options{Roots: roots, CounterOf: counterOf(fl)}, log.With("part", "opauth"))
+	in, err := ingest.New(ingest.Options{Broker: url, ClientID: c.name, TLS: clientTLS},
+		ingest.Deps{Engine: eng, Cards: eng, Operators: auth, Devices: fl}, reg, log.With("part", "ingest"))
+	if err != nil {
+		return nil, err
+	}
+	fl.SetPublisher(in)
+	console, err := web.New(web.Options{DB: db, Fleet: fl, Metrics: reg, Addr: c.httpAddr, Log: log.With("part", "web")})
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, part{"ingest", in.Run}, part{"console", console.Run},
+		part{"republish", republish(in, fl, log)})
+	log.Info("cmsd starting", "db", db.Dialect(), "broker", url, "console", "http://"+c.httpAddr, "instance", c.name)
+	return parts, nil
+}
+
+func counterOf(f *fleet.Fleet) func(ctx context.Context, dev string) (string, error) {
+	return func(ctx context.Context, dev string) (string, error) {
+		d, err := f.Get(ctx, dev)
+		if err != nil {
+			return "", err
+		}
+		return d.Counter, nil
+	}
+}
+
+// republish sends the desired configs again once ingest is connected (an
+// embedded broker forgets retained messages when it stops).
+func republish(in *ingest.Ingest, f *fleet.Fleet, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		select {
+		case <-in.Ready():
+		case <-ctx.Done():
+			return nil
+		}
+		n, err := f.Republish(ctx)
+		if err != nil {
+			log.Warn("republishing configs failed", "err", err)
+		} else {
+			log.Info("desired configs republished", "devices", n)
+		}
+		return nil
+	}
+}
+
+// runParts runs every part until ctx ends or one fails, then waits for the
+// others at most shutdownGrace.
+func runParts(outer context.Context, parts []part, log *slog.Logger) error {
+	ctx, cancel := context.WithCancelCause(outer)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	for _, p := range parts {
+		wg.Go(func() {
+			if err := p.run(ctx); err != nil {
+				log.Error("part failed", "part", p.name, "err", err)
+				cancel(fmt.Errorf("%s: %w", p.name, err))
+			}
+		})
+	}
+	<-ctx.Done()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(shutdownGrace):
+		log.Warn("shutdown grace elapsed; exiting")
+	}
+	if outer.Err() != nil {
+		return nil // asked to stop
+	}
+	return context.Cause(ctx)
+}
