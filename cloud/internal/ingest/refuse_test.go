@@ -1,0 +1,180 @@
+package ingest_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/ingest"
+	"cnskiosk.dev/cloud/internal/ingest/ingesttest"
+	"cnskiosk.dev/cloud/internal/pki"
+	"cnskiosk.dev/cloud/internal/store/storetest"
+	"cnskiosk.dev/shared/outcome"
+	"cnskiosk.dev/shared/wire"
+)
+
+// TestRefusals: another device's topic, unknown, disabled and expired
+// certificates, and an unsigned operator challenge answer.
+func TestRefusals(t *testing.T) {
+	for _, sc := range stacks {
+		t.Run(sc.kind+"-"+string(sc.db), func(t *testing.T) {
+			s := newStack(t, sc.kind, sc.db)
+			s.cmsd("cmsd-test-1", nil, nil)
+			ctx := context.Background()
+			victim := s.kiosk("kiosk-01", nil)
+			lost := make(chan error, 1)
+			intruder := s.kiosk("kiosk-02", func(err error) { lost <- err })
+
+			// kiosk-02 publishes an operation on kiosk-01's topic.
+			forged, _ := wire.New("kiosk-01", 99, wire.OpSuspension, time.Now(), suspension())
+			b, _ := forged.Encode()
+			_ = intruder.PublishRaw(ctx, wire.Topic("kiosk-01", wire.ChanOps), b)
+			select {
+			case <-lost: // the embedded broker drops the connection
+			case <-markerAcked(t, intruder):
+			}
+			waitAck(t, victim, send(t, victim).ID)
+			if n := s.opsRecorded([]string{forged.ID}); n != 0 {
+				t.Errorf("forged operation recorded %d times", n)
+			}
+
+			// Unknown device: certificate of the fleet CA, never registered.
+			is, _ := s.ca.IssueClient("kiosk-77", time.Now(), time.Hour)
+			s.expectRefused(t, "kiosk-77", is)
+			// Disabled device.
+			dis, _ := s.fleet.Provision(ctx, s.ca, fleetDevice("kiosk-03"), time.Hour)
+			if err := s.fleet.Disable(ctx, "kiosk-03"); err != nil {
+				t.Fatal(err)
+			}
+			s.expectRefused(t, "kiosk-03", dis)
+			// Expired certificate: refused by TLS on both brokers.
+			old, _ := s.ca.IssueClient("kiosk-04", time.Now().Add(-2*time.Hour), time.Hour)
+			if k, err := ingesttest.Dial(ctx, s.url, "kiosk-04", s.clientTLS(old), nil, storetest.Logger(t)); err == nil {
+				k.Close()
+				t.Error("expired certificate connected")
+			}
+
+			// An operator challenge answered without a signature is refused.
+			res, err := victim.Request(ctx, wire.MethodOperatorChallenge, wire.OperatorChallengeParams{CF: opCF}, 10*time.Second)
+			if err != nil || res.Outcome != string(outcome.Applied) {
+				t.Fatalf("challenge = %+v, %v", res, err)
+			}
+			var ch wire.OperatorChallengeResult
+			if err := jsonUnmarshal(res.Result, &ch); err != nil {
+				t.Fatal(err)
+			}
+			res, err = victim.Request(ctx, wire.MethodOperatorAuth, wire.OperatorAuthParams{CF: opCF, Nonce: ch.Nonce,
+				Certificate: []byte{0x30}, Signature: nil, Menu: "op.activation"}, 10*time.Second)
+			if err != nil || res.Outcome != string(outcome.OperatorNotAuthorised) || res.Result != nil {
+				t.Errorf("unsigned auth = %+v, %v; want operator_not_authorised", res, err)
+			}
+		})
+	}
+}
+
+// markerAcked sends one operation of k's own and returns a channel closed
+// when it is acked: the broker handled everything k sent before it.
+func markerAcked(t *testing.T, k *ingesttest.Kiosk) <-chan struct{} {
+	done := make(chan struct{})
+	env, err := k.Op(wire.OpSuspension, suspension())
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		if k.Send(context.Background(), wire.ChanOps, env) == nil {
+			for a := range k.Acks() {
+				if a.OpID == env.ID {
+					break
+				}
+			}
+		}
+		close(done)
+	}()
+	return done
+}
+
+// expectRefused checks that device id with certificate is refused: by the
+// embedded broker at CONNECT, or by cmsd (rejected ack device_unknown)
+// behind a Mosquitto that only checks the CA.
+func (s *stack) expectRefused(t *testing.T, id string, is pki.Issued) {
+	t.Helper()
+	k, err := ingesttest.Dial(context.Background(), s.url, id, s.clientTLS(is), nil, storetest.Logger(t))
+	if s.kind == "embedded" {
+		if err == nil {
+			k.Close()
+			t.Errorf("%s connected to the embedded broker", id)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", id, err)
+	}
+	defer k.Close()
+	if a := waitAck(t, k, send(t, k).ID); a.Status != wire.StatusRejected || a.Outcome != string(outcome.DeviceUnknown) {
+		t.Errorf("%s: ack %+v, want rejected device_unknown", id, a)
+	}
+}
+
+// TestTwoInstancesOneKilled: two cmsd share the operations; one dies after
+// committing an operation but before acking it. Kiosks resend what is not
+// acked; every operation is applied exactly once.
+func TestTwoInstancesOneKilled(t *testing.T) {
+	for _, sc := range stacks {
+		t.Run(sc.kind+"-"+string(sc.db), func(t *testing.T) {
+			s := newStack(t, sc.kind, sc.db)
+			var a *ingest.Ingest
+			a, _, _ = s.cmsd("cmsd-test-a", func(next ingest.Applier) ingest.Applier {
+				return &crashAfter{next: next, at: 20, crash: func() { go a.Abort() }}
+			}, nil)
+			s.cmsd("cmsd-test-b", nil, nil)
+			const kiosks, ops = 3, 60
+			errs := make(chan error, kiosks)
+			var all []string
+			for i := range kiosks {
+				k := s.kiosk(fmt.Sprintf("kiosk-%02d", i+1), nil)
+				var envs []wire.Envelope
+				for range ops {
+					env, _ := k.Op(wire.OpSuspension, suspension())
+					envs = append(envs, env)
+					all = append(all, env.ID)
+				}
+				go func() {
+					tick := time.NewTicker(300 * time.Millisecond)
+					defer tick.Stop()
+					ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+					defer cancel()
+					_, err := k.Deliver(ctx, envs, tick.C)
+					errs <- err
+				}()
+			}
+			for range kiosks {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, want := s.opsRecorded(all), kiosks*ops; got != want {
+				t.Errorf("operations recorded %d, want %d (each once)", got, want)
+			}
+		})
+	}
+}
+
+// crashAfter commits through next, and on the at-th operation "crashes"
+// after the commit, before the ack.
+type crashAfter struct {
+	next  ingest.Applier
+	n     atomic.Int64
+	at    int64
+	crash func()
+}
+
+func (c *crashAfter) Apply(ctx context.Context, env wire.Envelope) (wire.Ack, error) {
+	ack, err := c.next.Apply(ctx, env)
+	if c.n.Add(1) == c.at {
+		c.crash()
+		return wire.Ack{}, context.Canceled
+	}
+	return ack, err
+}
