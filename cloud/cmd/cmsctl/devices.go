@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/fleet"
+	"cnskiosk.dev/cloud/internal/pki"
+)
+
+func init() {
+	register(Command{Name: "devices provision", Args: "[-ca-dir DIR] [-out DIR] [-site S] [-name N] [-days N] ID", Run: devicesProvision,
+		Summary: "register device ID, issue its client certificate (CN = ID) and write key.pem, cert.pem, ca.pem to -out"})
+	register(Command{Name: "devices list", Args: "", Run: devicesList, Summary: "list devices as JSON lines"})
+	register(Command{Name: "devices disable", Args: "ID", Run: devicesSet(false), Summary: "disable a device: its connections are refused"})
+	register(Command{Name: "devices enable", Args: "ID", Run: devicesSet(true), Summary: "enable a device again"})
+}
+
+func devicesProvision(ctx context.Context, e *Env, args []string) error {
+	c := commands["devices provision"]
+	fs := e.Flags(c)
+	caDir := fs.String("ca-dir", ".run/cmsd/pki", "directory of the fleet CA (created if empty)")
+	out := fs.String("out", "", "directory for the device's key, certificate and CA (default ./ID)")
+	site := fs.String("site", "", "site of the device")
+	name := fs.String("name", "", "display name")
+	days := fs.Int("days", 825, "certificate validity in days")
+	if err := e.Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return e.badArgs(c, "want one device ID")
+	}
+	id := fs.Arg(0)
+	if *out == "" {
+		*out = id
+	}
+	db, err := e.Store(ctx)
+	if err != nil {
+		return err
+	}
+	ca, _, err := pki.LoadOrCreateCA(*caDir, "CNS kiosk fleet CA", time.Now())
+	if err != nil {
+		return err
+	}
+	f := fleet.New(db, nil, e.Log)
+	is, err := f.Provision(ctx, ca, fleet.Device{ID: id, Name: *name, Site: *site}, time.Duration(*days)*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	if err := pki.WriteBundle(*out, is, ca.PEM); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "device %s provisioned: serial %s, expires %s, files in %s\n",
+		id, is.Serial, is.NotAfter().Format(time.DateOnly), *out)
+	return nil
+}
+
+func devicesList(ctx context.Context, e *Env, args []string) error {
+	if err := e.Parse(e.Flags(commands["devices list"]), args); err != nil {
+		return err
+	}
+	db, err := e.Store(ctx)
+	if err != nil {
+		return err
+	}
+	ds, err := fleet.New(db, nil, e.Log).List(ctx, fleet.Filter{Limit: 5000})
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.Stdout)
+	for _, d := range ds {
+		if err := enc.Encode(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func devicesSet(on bool) func(ctx context.Context, e *Env, args []string) error {
+	return func(ctx context.Context, e *Env, args []string) error {
+		name := "devices disable"
+		if on {
+			name = "devices enable"
+		}
+		c := commands[name]
+		fs := e.Flags(c)
+		if err := e.Parse(fs, args); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return e.badArgs(c, "want one device ID")
+		}
+		db, err := e.Store(ctx)
+		if err != nil {
+			return err
+		}
+		f := fleet.New(db, nil, e.Log)
+		if on {
+			return f.Enable(ctx, fs.Arg(0))
+		}
+		return f.Disable(ctx, fs.Arg(0))
+	}
+}
