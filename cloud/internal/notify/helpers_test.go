@@ -48,7 +48,7 @@ func newLogger(t *testing.T) (*slog.Logger, *logBuf) {
 	return slog.New(h), lb
 }
 
-func newVault(t *testing.T) *vault.Vault {
+func newVault(t testing.TB) *vault.Vault {
 	t.Helper()
 	f := filepath.Join(t.TempDir(), "vault.key")
 	if err := vault.Generate(f); err != nil {
@@ -62,7 +62,7 @@ func newVault(t *testing.T) *vault.Vault {
 }
 
 // addCard stores a card with its sealed secrets.
-func addCard(t *testing.T, db *store.DB, v *vault.Vault, team string, s vault.Secrets) {
+func addCard(t testing.TB, db *store.DB, v *vault.Vault, team string, s vault.Secrets) {
 	t.Helper()
 	sealed, err := v.Seal(team, s)
 	if err != nil {
@@ -96,7 +96,7 @@ func notifStatus(t *testing.T, db *sql.DB, id string) (status string, attempts i
 	return status, attempts
 }
 
-func smsGateway(t *testing.T) (*smssim.Gateway, notify.SMSGateway) {
+func smsGateway(t testing.TB) (*smssim.Gateway, notify.SMSGateway) {
 	g := smssim.New()
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
