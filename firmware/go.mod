@@ -2,6 +2,4 @@ module cnskiosk.dev/firmware
 
 go 1.26
 
-require cnskiosk.dev/shared v0.0.0
-
 replace cnskiosk.dev/shared => ../shared
