@@ -23,7 +23,7 @@ var (
 	paid      = &wire.Payment{Method: wire.PayCoin, AmountCents: 420}
 	consents  = wire.Consents{Policy: "fse-2015", Given: []string{"alimentazione", "pregressi", "consultazione"}}
 	badTEAM   = "80380000900090510554"
-	otherTEAM = rules.CompleteTEAM("8038000090999999999")
+	otherTEAM = completeTEAM("8038000090999999999")
 )
 
 // seedSpec says which card a case starts with.

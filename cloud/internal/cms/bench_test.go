@@ -12,7 +12,6 @@ import (
 
 	"cnskiosk.dev/cloud/internal/cms"
 	"cnskiosk.dev/cloud/internal/operator"
-	"cnskiosk.dev/cloud/internal/rules"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/store/storetest"
 	"cnskiosk.dev/shared/outcome"
@@ -97,7 +96,7 @@ func seedBench(b *testing.B, db *store.DB, n, clients int, sessions []string) []
 	cf := "RSSMRA70A01F205V"
 	err := db.InTx(ctx, func(tx *sql.Tx) error {
 		for i := range n {
-			team := rules.CompleteTEAM(fmt.Sprintf("803800009%010d", i))
+			team := completeTEAM(fmt.Sprintf("803800009%010d", i))
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cards (team, cf, expiry, surname, name, birth_date, state, updated_at)
 				VALUES ($1, $2, $3, 'ROSSI', 'MARIO', '1970-01-01', 'not_active', 1)`, team, cf, validExp.String()); err != nil {
 				return err

@@ -63,7 +63,7 @@ func TestMalfunctionReplacement(t *testing.T) {
 			if ack.Outcome != string(outcome.Applied) || e.state(old.team) != rules.Active {
 				t.Fatalf("reissue: %s, old card %s", ack.Outcome, e.state(old.team))
 			}
-			repl := fixture{team: rules.CompleteTEAM("8038000090888888888"), cf: old.cf, exp: validExp}
+			repl := fixture{team: completeTEAM("8038000090888888888"), cf: old.cf, exp: validExp}
 			e.insertCard(repl, rules.NotActive, "1970-01-01")
 			typ, body = act(nil)(e, repl)
 			ack, err = e.eng.Apply(ctx, e.envelope(typ, body))

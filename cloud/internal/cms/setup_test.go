@@ -14,6 +14,8 @@ import (
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/store/storetest"
 	"cnskiosk.dev/cloud/internal/vault"
+	"cnskiosk.dev/shared/cf"
+	"cnskiosk.dev/shared/team"
 	"cnskiosk.dev/shared/wire"
 )
 
@@ -80,14 +82,14 @@ func (f fixture) ref() wire.CardRef { return wire.CardRef{CF: f.cf, TEAM: f.team
 func (e *env) newCF(n int64, birth string) string {
 	const letters = "BCDFGHJKLMNPQRSTVZ"
 	sur := string([]byte{letters[n%18], letters[n/18%18], letters[n/324%18]})
-	return rules.CompleteCF(sur + "MRA" + birth + "H501")
+	return completeCF(sur + "MRA" + birth + "H501")
 }
 
 // seed inserts a card in state s with sealed secrets.
 func (e *env) seed(s rules.State, minor, expired bool) fixture {
 	e.t.Helper()
 	n := e.serial.Add(1)
-	f := fixture{team: rules.CompleteTEAM(fmt.Sprintf("803800009%010d", n)), cf: e.newCF(n, "70A01"), exp: validExp}
+	f := fixture{team: completeTEAM(fmt.Sprintf("803800009%010d", n)), cf: e.newCF(n, "70A01"), exp: validExp}
 	birth := "1970-01-01"
 	if minor {
 		f.cf, birth = e.newCF(n, "15D50"), "2015-04-10"
@@ -135,3 +137,9 @@ func (e *env) count(table, where string, args ...any) int {
 	must(e.t, e.db.SQL().QueryRowContext(context.Background(), `SELECT count(*) FROM `+table+` WHERE `+where, args...).Scan(&n))
 	return n
 }
+
+// completeCF appends the check character to the first 15 characters.
+func completeCF(first15 string) string { return first15 + string(cf.CheckChar(first15)) }
+
+// completeTEAM appends the Luhn check digit to the first 19 digits.
+func completeTEAM(first19 string) string { return first19 + string(team.Luhn(first19)) }

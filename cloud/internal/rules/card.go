@@ -43,7 +43,7 @@ func (c Card) Expired(today wire.Date) bool { return c.Expiry.Before(today) }
 func (c Card) MinorOn(today wire.Date) bool {
 	birth := c.BirthDate.Time()
 	if c.BirthDate.IsZero() {
-		b, err := CFBirthDate(c.CF, today.Time())
+		b, err := cfBirthDate(c.CF, today.Time())
 		if err != nil {
 			return false
 		}

@@ -32,10 +32,10 @@ func operatorOK(in Input) check {
 // cardCodes checks the codes of a card reference on their own.
 func cardCodes(in Input, ref wire.CardRef) check {
 	return func() (outcome.Code, string) {
-		if err := CheckCF(NormCF(ref.CF)); err != nil {
+		if err := checkCF(ref.CF, in.Now); err != nil {
 			return outcome.InvalidCF, "card: " + err.Error()
 		}
-		if err := CheckTEAM(ref.TEAM); err != nil {
+		if err := checkTEAM(ref.TEAM); err != nil {
 			return outcome.InvalidTEAM, err.Error()
 		}
 		y := ref.Expiry.Time().Year()
@@ -68,7 +68,7 @@ func found(in Input, ref wire.CardRef) check {
 // foundTEAM is found for procedures that name the card by TEAM only.
 func foundTEAM(in Input, team string) check {
 	return func() (outcome.Code, string) {
-		if err := CheckTEAM(team); err != nil {
+		if err := checkTEAM(team); err != nil {
 			return outcome.InvalidTEAM, err.Error()
 		}
 		if in.Card == nil {
@@ -117,7 +117,7 @@ func requester(in Input, r wire.Requester, declared *bool, roles ...wire.Role) c
 		if r.Role == wire.RoleHolder {
 			return "", ""
 		}
-		if err := CheckCF(NormCF(r.Person.CF)); err != nil {
+		if err := checkCF(r.Person.CF, in.Now); err != nil {
 			return outcome.InvalidCF, string(r.Role) + ": " + err.Error()
 		}
 		if r.Role == wire.RoleParent && !in.Card.MinorOn(Today(in.Now)) {

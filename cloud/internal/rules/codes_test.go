@@ -1,69 +1,71 @@
 package rules_test
 
 import (
-	"errors"
 	"testing"
-	"time"
 
 	"cnskiosk.dev/cloud/internal/rules"
+	"cnskiosk.dev/shared/cf"
+	"cnskiosk.dev/shared/outcome"
+	teamcode "cnskiosk.dev/shared/team"
 	"cnskiosk.dev/shared/wire"
 )
 
-func TestCheckCF(t *testing.T) {
+// completeCF appends the check character to the first 15 characters.
+func completeCF(first15 string) string { return first15 + string(cf.CheckChar(first15)) }
+
+// completeTEAM appends the Luhn check digit to the first 19 digits.
+func completeTEAM(first19 string) string { return first19 + string(teamcode.Luhn(first19)) }
+
+// TestCardCodes checks the codes of a card reference as the rules see them
+// (shared/cf and shared/team, judged at the operation's time).
+func TestCardCodes(t *testing.T) {
+	good := "80380000900090510553"
 	for _, tc := range []struct {
-		cf   string
-		want error
+		cf, team string
+		want     outcome.Code
 	}{
-		{"RSSMRA70A01F205V", nil},
-		{"RSSMRA80A01H501U", nil},
-		{"MRNLCU00A01H501J", nil},
-		{"RSSMRA70A01F205X", rules.ErrCF},                  // check character
-		{"RSSMRA70A01F205", rules.ErrCF},                   // length
-		{"RSSMRA70Z01F205V", rules.ErrCF},                  // month letter
-		{"rssmra70a01f205v", rules.ErrCF},                  // lower case: callers normalise
-		{rules.CompleteCF("RSSMRAVLA01F205"), nil},         // omocodia in the year
-		{rules.CompleteCF("RSSMRA70A32F205"), rules.ErrCF}, // day 32
-		{rules.CompleteCF("BNCLRA15D71H501"), rules.ErrCF}, // woman, day 71-40 = 31 April
+		{"RSSMRA70A01F205V", good, outcome.CardNotFound},
+		{"rssmra70a01f205v", good, outcome.CardNotFound}, // case ignored
+		{"MRNLCU00A01H501J", good, outcome.CardNotFound},
+		{completeCF("RSSMRAVLA01F205"), good, outcome.CardNotFound},       // omocodia in the year
+		{"RSSMRA70A01F205X", good, outcome.InvalidCF},                     // check character
+		{"RSSMRA70A01F205", good, outcome.InvalidCF},                      // length
+		{"RSSMRA70Z01F205V", good, outcome.InvalidCF},                     // month letter
+		{completeCF("RSSMRA70A32F205"), good, outcome.InvalidCF},          // day 32
+		{completeCF("BNCLRA15D71H501"), good, outcome.InvalidCF},          // woman, day 71-40 = 31 April
+		{"RSSMRA70A01F205V", "80380000900090510554", outcome.InvalidTEAM}, // Luhn
+		{"RSSMRA70A01F205V", "8038000090009051055", outcome.InvalidTEAM},  // 19 digits
+		{"RSSMRA70A01F205V", "8038000090009051055A", outcome.InvalidTEAM},
+		{"RSSMRA70A01F205V", completeTEAM("7038000090009051055"), outcome.InvalidTEAM}, // not 80380
+		{"RSSMRA70A01F205V", completeTEAM("8038000090000000001"), outcome.CardNotFound},
 	} {
-		err := rules.CheckCF(tc.cf)
-		if !errors.Is(err, tc.want) && !(err == nil && tc.want == nil) {
-			t.Errorf("CheckCF(%q) = %v, want %v", tc.cf, err, tc.want)
+		in := rules.Input{Now: now}
+		got := rules.CheckCardRef(in, wire.CardRef{CF: tc.cf, TEAM: tc.team, Expiry: expiry})
+		if got != tc.want {
+			t.Errorf("CheckCardRef(%q, %q) = %s, want %s", tc.cf, tc.team, got, tc.want)
 		}
 	}
 }
 
-func TestCFBirthDate(t *testing.T) {
-	asOf := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct{ cf, want string }{
-		{"RSSMRA70A01F205V", "1970-01-01"},
-		{"MRNLCU00A01H501J", "2000-01-01"},
-		{rules.CompleteCF("BNCLRA15D50H501"), "2015-04-10"},
-		{rules.CompleteCF("BNCLRA27D50H501"), "1927-04-10"},
-	} {
-		got, err := rules.CFBirthDate(tc.cf, asOf)
-		if err != nil {
-			t.Fatalf("CFBirthDate(%q): %v", tc.cf, err)
-		}
-		if got.Format(time.DateOnly) != tc.want {
-			t.Errorf("CFBirthDate(%q) = %s, want %s", tc.cf, got.Format(time.DateOnly), tc.want)
-		}
-	}
-}
-
-func TestCheckTEAM(t *testing.T) {
+// TestMinorFromCF checks that a card without a birth date takes it from
+// the codice fiscale, century chosen by the day of the check.
+func TestMinorFromCF(t *testing.T) {
+	today := wire.NewDate(2026, 3, 1)
 	for _, tc := range []struct {
-		team string
-		ok   bool
+		cf    string
+		minor bool
 	}{
-		{"80380000900090510553", true},
-		{"80380000900090510554", false}, // Luhn
-		{"8038000090009051055", false},  // 19 digits
-		{"8038000090009051055A", false},
-		{rules.CompleteTEAM("7038000090009051055"), false}, // not 80380
-		{rules.CompleteTEAM("8038000090000000001"), true},
+		{"RSSMRA70A01F205V", false},
+		{"MRNLCU00A01H501J", false},
+		{completeCF("BNCLRA15D50H501"), true},  // 2015-04-10
+		{completeCF("BNCLRA08C50H501"), true},  // 2008-03-10: 18 on 2026-03-10
+		{completeCF("BNCLRA08B50H501"), false}, // 2008-02-10
+		{completeCF("BNCLRA27D50H501"), false}, // 1927, not 2027
+		{"not a cf", false},
 	} {
-		if err := rules.CheckTEAM(tc.team); (err == nil) != tc.ok {
-			t.Errorf("CheckTEAM(%q) = %v, want ok=%v", tc.team, err, tc.ok)
+		c := rules.Card{CF: tc.cf}
+		if got := c.MinorOn(today); got != tc.minor {
+			t.Errorf("MinorOn(%s) for %q = %v, want %v", today, tc.cf, got, tc.minor)
 		}
 	}
 }

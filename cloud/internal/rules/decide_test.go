@@ -12,7 +12,7 @@ import (
 var (
 	now     = time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
 	adultCF = "RSSMRA70A01F205V"
-	minorCF = rules.CompleteCF("BNCLRA15D50H501")
+	minorCF = completeCF("BNCLRA15D50H501")
 	team    = "80380000900090510553"
 	expiry  = wire.NewDate(2030, 1, 31)
 	doc     = wire.Document{Kind: "carta_identita", Number: "CA12345AA", Expires: wire.NewDate(2030, 1, 1)}

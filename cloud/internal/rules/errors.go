@@ -2,9 +2,7 @@ package rules
 
 import "errors"
 
-// Errors of the code checks. Decide maps them to outcome codes.
-var (
-	ErrCF      = errors.New("rules: codice fiscale not valid")
-	ErrTEAM    = errors.New("rules: codice TEAM not valid")
-	ErrContact = errors.New("rules: contact not valid")
-)
+// ErrContact: an e-mail address or mobile number is not valid. Decide maps
+// it to invalid_contact. Codice fiscale and TEAM errors are those of
+// shared/cf and shared/team.
+var ErrContact = errors.New("rules: contact not valid")

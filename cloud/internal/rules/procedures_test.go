@@ -45,7 +45,7 @@ func TestDecideOtherProcedures(t *testing.T) {
 		{"revocation", input(wire.Revocation{TEAM: team, Requester: holder, Document: doc}, card(adultCF, rules.Active)), outcome.Applied, rules.Revoked},
 		{"revocation twice", input(wire.Revocation{TEAM: team, Requester: holder, Document: doc}, card(adultCF, rules.Revoked)), outcome.CardRevoked, ""},
 		{"revocation bad team", input(wire.Revocation{TEAM: "80380000900090510554", Requester: holder, Document: doc}, nil), outcome.InvalidTEAM, ""},
-		{"revocation unknown", input(wire.Revocation{TEAM: rules.CompleteTEAM("8038000090000000001"), Requester: holder, Document: doc}, nil), outcome.CardNotFound, ""},
+		{"revocation unknown", input(wire.Revocation{TEAM: completeTEAM("8038000090000000001"), Requester: holder, Document: doc}, nil), outcome.CardNotFound, ""},
 		{"reader", input(wire.ReaderRequest{Card: ref(adultCF), Requester: holder, Payment: paid}, card(adultCF, rules.Active)), outcome.Applied, ""},
 		{"reader unpaid", input(wire.ReaderRequest{Card: ref(adultCF), Requester: holder}, card(adultCF, rules.Active)), outcome.PaymentMissing, ""},
 		{"registry wrong", input(wire.RegistryDataWrong{Card: ref(adultCF), Fields: []string{"surname"}}, card(adultCF, rules.NotActive)), outcome.RegistryDataWrong, ""},
