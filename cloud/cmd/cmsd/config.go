@@ -21,6 +21,7 @@ type config struct {
 	data, db, broker, mqttAddr, httpAddr, name, certDir, operatorCA, vaultKey string
 	serverNames                                                               names
 	verbose                                                                   bool
+	workers                                                                   workerConfig
 }
 
 type names []string

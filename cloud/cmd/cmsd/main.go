@@ -27,6 +27,13 @@ func main() {
 	flag.StringVar(&c.operatorCA, "operator-ca", "", "PEM file of the CA that issues operator cards")
 	flag.StringVar(&c.vaultKey, "vault-key", "", "vault key file (default DATA/vault.key, created if missing)")
 	flag.Var(&c.serverNames, "server-name", "extra DNS name or IP of the embedded broker's certificate (repeatable)")
+	flag.StringVar(&c.workers.fseURL, "fse-url", "", "FSE service endpoint (default: in-process simulator, development only)")
+	flag.StringVar(&c.workers.smtpAddr, "smtp-addr", "", "SMTP server host:port for e-mail (default: spool in DATA/outbox, development only)")
+	flag.StringVar(&c.workers.smtpFrom, "smtp-from", "", "sender address of e-mails")
+	flag.StringVar(&c.workers.smtpUser, "smtp-user", "", "SMTP user (password from CNS_SMTP_PASSWORD)")
+	flag.BoolVar(&c.workers.smtpInsecure, "smtp-insecure", false, "allow SMTP without TLS (local relay only)")
+	flag.StringVar(&c.workers.smsURL, "sms-url", "", "SMS gateway URL (token from CNS_SMS_TOKEN; default: spool in DATA/outbox, development only)")
+	flag.DurationVar(&c.workers.poll, "worker-poll", 0, "idle scan interval of the FSE and notification workers (default 5s and 2s)")
 	flag.BoolVar(&c.verbose, "v", false, "debug logging")
 	flag.Parse()
 	level := slog.LevelInfo

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/fse"
+	"cnskiosk.dev/cloud/internal/fse/fsesim"
+	"cnskiosk.dev/cloud/internal/metrics"
+	"cnskiosk.dev/cloud/internal/notify"
+	"cnskiosk.dev/cloud/internal/store"
+	"cnskiosk.dev/cloud/internal/vault"
+)
+
+// workerConfig selects the FSE service and the notification channels.
+// Empty URLs/addresses select the development stand-ins (see docs/cloud.md).
+type workerConfig struct {
+	fseURL       string
+	smtpAddr     string
+	smtpFrom     string
+	smtpUser     string
+	smtpInsecure bool // allow clear-text SMTP (local relays only)
+	smsURL       string
+	poll         time.Duration // idle scan interval of both workers; 0 = their defaults
+}
+
+// workers builds the FSE and notification workers as two parts of cmsd.
+func workers(c config, db *store.DB, v *vault.Vault, reg *metrics.Registry, log *slog.Logger) ([]part, error) {
+	w := c.workers
+	var svc fse.Service = fse.HTTPService{URL: w.fseURL, Client: &http.Client{Timeout: 30 * time.Second}}
+	if w.fseURL == "" {
+		log.Warn("no --fse-url: FSE creation requests go to the in-process simulator (development only)")
+		svc = fsesim.New()
+	}
+	fw, err := fse.NewWorker(db, fse.Options{Service: svc, Poll: w.poll, Metrics: reg}, log.With("part", "fse"))
+	if err != nil {
+		return nil, err
+	}
+	email, sms, err := senders(c, log)
+	if err != nil {
+		return nil, err
+	}
+	nw, err := notify.NewWorker(db, notify.Options{Email: email, SMS: sms, Vault: v, Poll: w.poll, Metrics: reg}, log.With("part", "notify"))
+	if err != nil {
+		return nil, err
+	}
+	return []part{{"fse", fw.Run}, {"notify", nw.Run}}, nil
+}
+
+// senders returns the e-mail and SMS senders: the configured SMTP server
+// and SMS gateway, or the development spool in DATA/outbox.
+func senders(c config, log *slog.Logger) (email, sms notify.Sender, err error) {
+	w := c.workers
+	spool := filepath.Join(c.data, "outbox")
+	if w.smtpAddr != "" {
+		if w.smtpFrom == "" {
+			return nil, nil, fmt.Errorf("--smtp-addr needs --smtp-from")
+		}
+		email = notify.SMTP{Addr: w.smtpAddr, From: w.smtpFrom, Username: w.smtpUser,
+			Password: os.Getenv("CNS_SMTP_PASSWORD"), RequireTLS: !w.smtpInsecure, Timeout: 30 * time.Second}
+	} else {
+		log.Warn("no --smtp-addr: e-mails are written to the development spool, not sent", "dir", spool)
+		email = spoolSender{dir: filepath.Join(spool, "email")}
+	}
+	if w.smsURL != "" {
+		sms = notify.SMSGateway{URL: w.smsURL, Token: os.Getenv("CNS_SMS_TOKEN"), Client: &http.Client{Timeout: 30 * time.Second}}
+	} else {
+		log.Warn("no --sms-url: SMS are written to the development spool, not sent", "dir", spool)
+		sms = spoolSender{dir: filepath.Join(spool, "sms")}
+	}
+	return email, sms, nil
+}
+
+// spoolSender is the development stand-in for a mail server or SMS
+// gateway: one file per message, named by the notification id (so a
+// resend overwrites, it never duplicates), mode 0600 in a 0700 directory.
+// It is the citizen's mailbox of a development machine; the files hold
+// the second halves of PIN and PUK exactly as the real message would.
+type spoolSender struct{ dir string }
+
+// Send implements notify.Sender.
+func (s spoolSender) Send(_ context.Context, m notify.Message) error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return err
+	}
+	body := fmt.Sprintf("To: %s\nSubject: %s\nMessage-ID: %s\n\n%s", m.To, m.Subject, m.ID, m.Body)
+	tmp := filepath.Join(s.dir, "."+m.ID+".tmp")
+	if err := os.WriteFile(tmp, []byte(body), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(s.dir, m.ID+".txt"))
+}
