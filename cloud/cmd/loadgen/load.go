@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/demodata"
+	"cnskiosk.dev/cloud/internal/ingest/ingesttest"
+	"cnskiosk.dev/cloud/internal/pki"
+	"cnskiosk.dev/shared/wire"
+)
+
+// resendEvery is how often a kiosk resends what is not acked, as the
+// firmware's outbox does.
+const resendEvery = 3 * time.Second
+
+// loadResult is what the sending kiosks saw.
+type loadResult struct {
+	sent     int
+	acked    int
+	outcomes map[string]int
+	lat      []time.Duration // publish -> ack, first ack of each operation
+	elapsed  time.Duration   // first publish -> last first ack
+	opIDs    []string
+}
+
+// dialAll connects the devices, at most 16 handshakes at a time.
+func dialAll(ctx context.Context, url string, ca *pki.CA, devs []device, log *slog.Logger) ([]*ingesttest.Kiosk, error) {
+	ks := make([]*ingesttest.Kiosk, len(devs))
+	sem := make(chan struct{}, 16)
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	quiet := slog.New(slog.DiscardHandler)
+	for i, d := range devs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			cfg, err := clientTLS(d.cert, ca)
+			if err == nil {
+				ks[i], err = ingesttest.Dial(ctx, url, d.id, cfg, nil, quiet)
+			}
+			if err != nil {
+				mu.Lock()
+				first = cmpErr(first, fmt.Errorf("dial %s: %w", d.id, err))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		closeAll(ks)
+		return nil, first
+	}
+	log.Info("kiosks connected", "n", len(ks))
+	return ks, nil
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func closeAll(ks []*ingesttest.Kiosk) {
+	var wg sync.WaitGroup
+	for _, k := range ks {
+		if k != nil {
+			wg.Go(k.Close)
+		}
+	}
+	wg.Wait()
+}
+
+func clientTLS(is pki.Issued, ca *pki.CA) (*tls.Config, error) { return pki.ClientTLS(is, ca.Pool()) }
+
+// activation builds the operation of a kiosk for one card.
+func activation(k *ingesttest.Kiosk, session string, c demodata.Citizen) (wire.Envelope, error) {
+	return k.Op(wire.OpActivation, wire.Activation{
+		Common:    wire.Common{Operator: wire.Operator{CF: loadOperator, Session: session}},
+		Card:      wire.CardRef{CF: c.CF, TEAM: c.TEAM, Expiry: wire.DateOf(c.Expiry)},
+		Requester: wire.Requester{Role: wire.RoleHolder},
+		Document:  wire.Document{Kind: "carta_identita", Number: "CA12345AA", Issuer: "Comune di Firenze", Expires: wire.NewDate(2031, 1, 1)},
+		Delivery:  wire.Delivery{Channel: wire.DeliveryEmail, Address: "cittadino@example.it"},
+	})
+}
+
+// drive makes every sending kiosk deliver its operations and gathers the
+// results. rate 0 is a closed loop (one operation in flight per kiosk).
+func drive(ctx context.Context, c config, f *fixture, ks []*ingesttest.Kiosk) (loadResult, error) {
+	runs := make([]*kioskRun, len(ks))
+	for i, k := range ks {
+		r := &kioskRun{k: k, sent: map[string]time.Time{}, acked: map[string]bool{}, outcomes: map[string]int{}}
+		for j := range c.ops {
+			env, err := activation(k, f.devices[i].session, f.cards[i*c.ops+j])
+			if err != nil {
+				return loadResult{}, err
+			}
+			r.envs = append(r.envs, env)
+		}
+		runs[i] = r
+	}
+	start := time.Now()
+	var interval time.Duration
+	if c.rate > 0 {
+		interval = time.Duration(float64(len(ks)) / c.rate * float64(time.Second))
+	}
+	var wg sync.WaitGroup
+	for i, r := range runs {
+		offset := time.Duration(0)
+		if interval > 0 {
+			offset = interval * time.Duration(i) / time.Duration(len(runs))
+		}
+		wg.Go(func() { r.run(ctx, start.Add(offset), interval) })
+	}
+	wg.Wait()
+	return gather(runs, start), ctx.Err()
+}
+
+func gather(runs []*kioskRun, start time.Time) loadResult {
+	res := loadResult{outcomes: map[string]int{}}
+	var last time.Time
+	for _, r := range runs {
+		res.sent += len(r.envs)
+		res.acked += len(r.acked)
+		res.lat = append(res.lat, r.lat...)
+		for o, n := range r.outcomes {
+			res.outcomes[o] += n
+		}
+		if r.last.After(last) {
+			last = r.last
+		}
+		for _, e := range r.envs {
+			res.opIDs = append(res.opIDs, e.ID)
+		}
+	}
+	res.elapsed = last.Sub(start)
+	return res
+}
+
+// kioskRun is one kiosk's share of the load.
+type kioskRun struct {
+	k        *ingesttest.Kiosk
+	envs     []wire.Envelope
+	mu       sync.Mutex
+	sent     map[string]time.Time
+	acked    map[string]bool
+	outcomes map[string]int
+	lat      []time.Duration
+	last     time.Time
+}
+
+func (r *kioskRun) run(ctx context.Context, first time.Time, interval time.Duration) {
+	got := make(chan struct{}, len(r.envs))
+	all := make(chan struct{})
+	go r.receive(ctx, got, all)
+	for j, e := range r.envs {
+		if interval > 0 {
+			if !sleepUntil(ctx, first.Add(time.Duration(j)*interval)) {
+				return
+			}
+		} else if j > 0 {
+			select {
+			case <-got:
+			case <-ctx.Done():
+				return
+			}
+		}
+		r.mu.Lock()
+		r.sent[e.ID] = time.Now()
+		r.mu.Unlock()
+		r.k.Send(ctx, wire.ChanOps, e) // a failed publish is resent below
+	}
+	r.resendUntilAcked(ctx, all)
+}
+
+func (r *kioskRun) resendUntilAcked(ctx context.Context, all <-chan struct{}) {
+	tick := time.NewTicker(resendEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-all:
+			return
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		r.mu.Lock()
+		var pending []wire.Envelope
+		for _, e := range r.envs {
+			if _, sent := r.sent[e.ID]; sent && !r.acked[e.ID] {
+				pending = append(pending, e)
+			}
+		}
+		r.mu.Unlock()
+		for _, e := range pending {
+			r.k.Send(ctx, wire.ChanOps, e)
+		}
+	}
+}
+
+// receive records the first ack of each operation.
+func (r *kioskRun) receive(ctx context.Context, got chan<- struct{}, all chan<- struct{}) {
+	for {
+		select {
+		case a := <-r.k.Acks():
+			now := time.Now()
+			r.mu.Lock()
+			t, ok := r.sent[a.OpID]
+			first := ok && !r.acked[a.OpID]
+			if first {
+				r.acked[a.OpID] = true
+				r.lat = append(r.lat, now.Sub(t))
+				r.outcomes[a.Outcome]++
+				r.last = now
+			}
+			done := len(r.acked) == len(r.envs)
+			r.mu.Unlock()
+			if first {
+				got <- struct{}{}
+			}
+			if done {
+				close(all)
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

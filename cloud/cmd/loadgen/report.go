@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// report is the outcome of a run.
+type report struct {
+	Mode, DB            string
+	Kiosks, Ops, Idle   int
+	Rate                float64
+	Sent, Acked         int
+	Outcomes            map[string]int
+	OpsPerSec           float64
+	P50, P99, Max       time.Duration
+	RawN                int
+	RawPerSec           float64
+	RawP50, RawP99      time.Duration
+	RSSBase, RSSIdle    int64
+	BytesPerKiosk       int64
+	Recorded, Duplicate int
+	Restarts            int
+	ExactlyOnce         bool
+}
+
+func pct(l []time.Duration, p float64) time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	s := slices.Clone(l)
+	slices.Sort(s)
+	i := int(p * float64(len(s)-1))
+	return s[i]
+}
+
+func (r *report) load(l loadResult) {
+	r.Sent, r.Acked, r.Outcomes = l.sent, l.acked, l.outcomes
+	if l.elapsed > 0 {
+		r.OpsPerSec = float64(l.acked) / l.elapsed.Seconds()
+	}
+	r.P50, r.P99, r.Max = pct(l.lat, 0.50), pct(l.lat, 0.99), pct(l.lat, 1)
+}
+
+func (r *report) raw(w rawResult) {
+	r.RawN = w.n
+	if w.elapsed > 0 {
+		r.RawPerSec = float64(w.n) / w.elapsed.Seconds()
+	}
+	r.RawP50, r.RawP99 = pct(w.lat, 0.50), pct(w.lat, 0.99)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
+
+func (r *report) print(w io.Writer) {
+	var oc []string
+	for o, n := range r.Outcomes {
+		oc = append(oc, fmt.Sprintf("%s=%d", o, n))
+	}
+	sort.Strings(oc)
+	loop := "closed loop (1 op in flight per kiosk)"
+	if r.Rate > 0 {
+		loop = fmt.Sprintf("open loop, offered %.0f ops/s", r.Rate)
+	}
+	fmt.Fprintf(w, "mode %s, database %s, %d kiosks x %d activations, %s\n", r.Mode, r.DB, r.Kiosks, r.Ops, loop)
+	fmt.Fprintf(w, "end to end: %d sent, %d acked (%s), %.0f ops/s, ack latency p50 %s p99 %s max %s\n",
+		r.Sent, r.Acked, strings.Join(oc, " "), r.OpsPerSec, ms(r.P50), ms(r.P99), ms(r.Max))
+	if r.RawN > 0 {
+		fmt.Fprintf(w, "baseline raw QoS 1 publish->subscribe, same broker: %d msgs, %.0f msg/s, latency p50 %s p99 %s\n",
+			r.RawN, r.RawPerSec, ms(r.RawP50), ms(r.RawP99))
+	}
+	if r.Idle > 0 {
+		fmt.Fprintf(w, "memory: cmsd RSS %.1f MiB before, %.1f MiB with %d idle kiosks connected: %.1f KiB per kiosk\n",
+			float64(r.RSSBase)/(1<<20), float64(r.RSSIdle)/(1<<20), r.Idle, float64(r.BytesPerKiosk)/1024)
+	}
+	fmt.Fprintf(w, "exactly once: %v (%d operations recorded for %d sent, %d duplicates, %d cmsd restarts)\n",
+		r.ExactlyOnce, r.Recorded, r.Sent, r.Duplicate, r.Restarts)
+}
