@@ -1,0 +1,90 @@
+package pcsc
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/ebfe/scard"
+)
+
+// Context is a connection to pcscd. Its methods are safe for concurrent use.
+type Context struct {
+	log *slog.Logger
+	mu  sync.Mutex
+	sc  *scard.Context
+}
+
+// Open connects to pcscd.
+func Open(log *slog.Logger) (*Context, error) {
+	sc, err := scard.EstablishContext()
+	if err != nil {
+		return nil, wrap("establish context", err)
+	}
+	return &Context{log: log, sc: sc}, nil
+}
+
+// Readers lists the reader names pcscd knows.
+func (c *Context) Readers() ([]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sc == nil {
+		return nil, ErrClosed
+	}
+	r, err := c.sc.ListReaders()
+	if err != nil {
+		return nil, wrap("list readers", err)
+	}
+	return r, nil
+}
+
+// FindReader returns the first reader whose name contains substr.
+func (c *Context) FindReader(substr string) (string, error) {
+	rs, err := c.Readers()
+	if err != nil {
+		return "", err
+	}
+	for _, r := range rs {
+		if strings.Contains(r, substr) {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %q among %q", ErrNoReader, substr, rs)
+}
+
+// Connect opens the card in reader (shared mode, T=0 or T=1).
+func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sc == nil {
+		return nil, ErrClosed
+	}
+	h, err := c.sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
+	if err != nil {
+		return nil, wrap("connect "+reader, err)
+	}
+	st, err := h.Status()
+	if err != nil {
+		_ = h.Disconnect(scard.LeaveCard)
+		return nil, wrap("status "+reader, err)
+	}
+	c.log.Debug("pcsc: connected", "reader", reader, "atr", fmt.Sprintf("%X", st.Atr))
+	return &Card{h: h, reader: reader, atr: st.Atr}, nil
+}
+
+// Close releases the connection to pcscd.
+func (c *Context) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sc == nil {
+		return nil
+	}
+	err := c.sc.Release()
+	c.sc = nil
+	return wrap("release", err)
+}

@@ -1,0 +1,202 @@
+package pcsc
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"cnskiosk.dev/hw/apdu"
+	"cnskiosk.dev/hw/cns"
+	"cnskiosk.dev/hw/vcard"
+)
+
+// The tests in this file share pcscd's two vpcd slots: never t.Parallel.
+
+func checkCard(t *testing.T, got cns.Card, p *vcard.Profile) {
+	t.Helper()
+	want := p.Personal
+	want.Region = want.IssuerCode[len(want.IssuerCode)-3:]
+	if got.Personal != want || got.TEAM != p.TEAM {
+		t.Errorf("read %+v TEAM %s,\nwant %+v TEAM %s", got.Personal, got.TEAM, want, p.TEAM)
+	}
+}
+
+func TestInsertReadRemoveReinsert(t *testing.T) {
+	r := newRig(t)
+	vc, p := card(t, "adult")
+	for cycle := range 2 {
+		ev := r.insert(0, vc)
+		if !bytes.Equal(ev.ATR, vc.ATR()) || !cns.IsCNS(ev.ATR) {
+			t.Errorf("cycle %d: event ATR % X, want % X", cycle, ev.ATR, vc.ATR())
+		}
+		c, err := r.pc.Connect(t.Context(), r.readers[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := cns.ReadCard(t.Context(), c)
+		if err != nil {
+			t.Fatalf("cycle %d: %v", cycle, err)
+		}
+		checkCard(t, got, p)
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r.remove(0)
+	}
+}
+
+// removing is a Transmitter that pulls the card out before its n-th command.
+type removing struct {
+	c    *Card
+	slot *vcard.Slot
+	n    int
+}
+
+func (m *removing) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
+	if m.n--; m.n == 0 {
+		if err := m.slot.Remove(); err != nil {
+			return nil, err
+		}
+	}
+	return m.c.Transmit(ctx, cmd)
+}
+
+func TestRemoveMidRead(t *testing.T) {
+	r := newRig(t)
+	vc, _ := card(t, "adult")
+	r.insert(0, vc)
+	c := r.connect(0)
+	_, err := cns.ReadCard(t.Context(), &removing{c: c, slot: r.slots[0], n: 4})
+	if !errors.Is(err, ErrCardRemoved) {
+		t.Fatalf("ReadCard with the card pulled out: err = %v, want ErrCardRemoved", err)
+	}
+	r.waitEvent(0, Removed)
+	if _, err := c.Transmit(t.Context(), []byte{0, 0xA4, 0, 0x0C, 2, 0x3F, 0}); !errors.Is(err, ErrCardRemoved) {
+		t.Errorf("Transmit after removal: err = %v, want ErrCardRemoved", err)
+	}
+}
+
+func TestTwoSlots(t *testing.T) {
+	r := newRig(t)
+	citizen, cp := card(t, "minor")
+	operator, op := card(t, "operator")
+	r.insert(0, citizen)
+	r.insert(1, operator)
+	for i, p := range []*vcard.Profile{cp, op} {
+		got, err := cns.ReadCard(t.Context(), r.connect(i))
+		if err != nil {
+			t.Fatalf("slot %d: %v", i, err)
+		}
+		checkCard(t, got, p)
+	}
+}
+
+func TestWrongPINBlocks(t *testing.T) {
+	r := newRig(t)
+	vc, p := card(t, "expired")
+	r.insert(0, vc)
+	c := r.connect(0)
+	steps := []struct {
+		pin  string
+		want uint16
+	}{{"00000000", 0x63C2}, {"00000000", 0x63C1}, {"00000000", 0x6983}, {p.PIN, 0x6983}}
+	for _, s := range steps {
+		rec := &apdu.Recorder{T: c}
+		err := cns.VerifyPIN(t.Context(), rec, s.pin)
+		st := rec.Steps()
+		if len(st) != 1 {
+			t.Fatalf("%d exchanges", len(st))
+		}
+		rs, _ := apdu.ParseResponse(st[0].Response)
+		if rs.SW != s.want || err == nil {
+			t.Errorf("VERIFY -> %04X, %v; want %04X", rs.SW, err, s.want)
+		}
+	}
+	if err := cns.VerifyPIN(t.Context(), c, p.PIN); !errors.Is(err, cns.ErrPINBlocked) {
+		t.Errorf("err = %v, want ErrPINBlocked", err)
+	}
+}
+
+func TestOperatorSignature(t *testing.T) {
+	r := newRig(t)
+	vc, p := card(t, "operator")
+	r.insert(1, vc)
+	c := r.connect(1)
+	got, err := cns.ReadCard(t.Context(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(opCA.Cert)
+	opts := x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	if _, err := got.Certificate.Parsed.Verify(opts); err != nil {
+		t.Errorf("operator certificate does not chain to the operator CA: %v", err)
+	}
+	if err := cns.VerifyPIN(t.Context(), c, p.PIN); err != nil {
+		t.Fatal(err)
+	}
+	nonce := []byte("cloud nonce 0123456789")
+	pub := got.Certificate.Parsed.PublicKey.(*rsa.PublicKey)
+	sig, err := cns.Sign(t.Context(), c, pub, nonce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(nonce)
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
+		t.Errorf("signature does not verify with the certificate: %v", err)
+	}
+}
+
+// TestTranscriptThroughPCSCD checks that a read through pcscd exchanges
+// exactly the APDUs of the golden transcript (the one package cns checks
+// in-process).
+func TestTranscriptThroughPCSCD(t *testing.T) {
+	r := newRig(t)
+	vc, _ := card(t, "adult")
+	r.insert(0, vc)
+	rec := &apdu.Recorder{T: r.connect(0)}
+	if _, err := cns.ReadCard(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("..", "testdata", "card-read.transcript"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cns.ReadTranscript(rec.Steps()); got != string(want) {
+		t.Errorf("transcript through pcscd differs from the golden file:\n%s", got)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	r := newRig(t)
+	if _, err := r.pc.FindReader("No Such Reader"); !errors.Is(err, ErrNoReader) {
+		t.Errorf("FindReader: err = %v, want ErrNoReader", err)
+	}
+	if _, err := r.pc.Connect(t.Context(), r.readers[0]); !errors.Is(err, ErrNoCard) {
+		t.Errorf("Connect to an empty reader: err = %v, want ErrNoCard", err)
+	}
+	if _, err := ReadInserted(t.Context(), testLogger(t), "00 01"); !errors.Is(err, ErrNoCard) {
+		t.Errorf("ReadInserted on an empty reader: err = %v, want ErrNoCard", err)
+	}
+}
+
+func TestReadInserted(t *testing.T) {
+	r := newRig(t)
+	vc, p := card(t, "not-active")
+	r.insert(0, vc)
+	got, err := ReadInserted(t.Context(), testLogger(t), "Virtual PCD 00 00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCard(t, got, p)
+	if got.ATR == "" {
+		t.Error("ATR missing")
+	}
+}

@@ -1,0 +1,38 @@
+package pcsc
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ebfe/scard"
+)
+
+// Sentinel errors.
+var (
+	ErrNoService   = errors.New("pcsc: pcscd is not running (start it: pcscd -f, or make services)")
+	ErrNoReader    = errors.New("pcsc: no reader matches")
+	ErrNoCard      = errors.New("pcsc: no card in the reader")
+	ErrCardRemoved = errors.New("pcsc: card removed")
+	ErrClosed      = errors.New("pcsc: closed")
+)
+
+// wrap maps scard errors to the sentinels above, keeping the original.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var s error
+	switch {
+	case errors.Is(err, scard.ErrNoService), errors.Is(err, scard.ErrServiceStopped):
+		s = ErrNoService
+	case errors.Is(err, scard.ErrRemovedCard), errors.Is(err, scard.ErrResetCard):
+		s = ErrCardRemoved
+	case errors.Is(err, scard.ErrNoSmartcard), errors.Is(err, scard.ErrUnpoweredCard):
+		s = ErrNoCard
+	case errors.Is(err, scard.ErrUnknownReader), errors.Is(err, scard.ErrReaderUnavailable):
+		s = ErrNoReader
+	default:
+		return fmt.Errorf("pcsc: %s: %w", op, err)
+	}
+	return fmt.Errorf("%w: %s: %w", s, op, err)
+}

@@ -1,0 +1,30 @@
+package pcsc
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"cnskiosk.dev/hw/cns"
+)
+
+// ReadInserted reads the card in the first reader whose name contains
+// readerSubstr and returns it parsed, with no PIN involved: for
+// diagnostics (hwdiag card) and the kiosk's card step.
+func ReadInserted(ctx context.Context, log *slog.Logger, readerSubstr string) (card cns.Card, err error) {
+	pc, err := Open(log)
+	if err != nil {
+		return cns.Card{}, err
+	}
+	defer func() { err = errors.Join(err, pc.Close()) }()
+	reader, err := pc.FindReader(readerSubstr)
+	if err != nil {
+		return cns.Card{}, err
+	}
+	c, err := pc.Connect(ctx, reader)
+	if err != nil {
+		return cns.Card{}, err
+	}
+	defer func() { err = errors.Join(err, c.Close()) }()
+	return cns.ReadCard(ctx, c)
+}
