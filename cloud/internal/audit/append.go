@@ -5,6 +5,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -17,36 +21,132 @@ import (
 // dialect of tx's database (the SQL is the same on both today; it is taken
 // so a dialect-specific form can be added without changing callers).
 func Append(ctx context.Context, tx *sql.Tx, d store.Dialect, r Record) error {
-	_ = d
-	if err := r.validate(); err != nil {
+	return AppendBatch(ctx, tx, d, []Record{r})
+}
+
+// AppendBatch writes rs inside tx, each chained after the last record of
+// its device's partition, in the order given within a partition. Whatever
+// the number of records and partitions it takes three statements: lock the
+// heads it needs (in ascending partition order, so concurrent batches
+// cannot deadlock on them; held until tx ends), insert the records, move
+// the heads. Nothing is written if a record is not valid.
+func AppendBatch(ctx context.Context, tx *sql.Tx, d store.Dialect, rs []Record) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	parts := make([]int, len(rs))
+	for i := range rs {
+		if err := rs[i].Validate(); err != nil {
+			return err
+		}
+		parts[i] = PartitionOf(rs[i].Device)
+	}
+	heads, err := lockHeads(ctx, tx, d, parts)
+	if err != nil {
 		return err
 	}
-	if r.At.IsZero() {
-		r.At = time.Now()
+	args := make([]any, 0, insertCols*len(rs))
+	for i, r := range rs {
+		if r.At.IsZero() {
+			r.At = time.Now()
+		}
+		h := heads[parts[i]]
+		id, err := ulid.New(ulid.Timestamp(r.At), rand.Reader)
+		if err != nil {
+			return fmt.Errorf("%w: id: %w", ErrStore, err)
+		}
+		at := r.At.UTC().UnixMicro()
+		h.seq++
+		sum := chainHash(h.sum, id.String(), parts[i], at, r)
+		args = append(args, id.String(), parts[i], h.seq, at, r.Device, r.Counter, r.Operator, r.Card, r.Action,
+			r.Outcome, r.OpID, r.Detail, h.sum, sum)
+		h.sum = sum
 	}
-	at := r.At.UTC().UnixMicro()
-	part := PartitionOf(r.Device)
-	var seq int64
-	var prev string
-	err := tx.QueryRowContext(ctx,
-		`UPDATE audit_heads SET seq = seq + 1 WHERE part = $1 RETURNING seq, hash`, part).Scan(&seq, &prev)
-	if err != nil {
-		return fmt.Errorf("%w: lock partition %d: %w", ErrStore, part, err)
-	}
-	id, err := ulid.New(ulid.Timestamp(r.At), rand.Reader)
-	if err != nil {
-		return fmt.Errorf("%w: id: %w", ErrStore, err)
-	}
-	sum := chainHash(prev, id.String(), part, at, r)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log
-		(id, part, seq, at, device, counter, operator, card, action, outcome, op_id, detail, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		id.String(), part, seq, at, r.Device, r.Counter, r.Operator, r.Card, r.Action, r.Outcome, r.OpID, r.Detail, prev, sum)
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, insertSQL(len(rs)), args...); err != nil {
 		return fmt.Errorf("%w: insert: %w", ErrStore, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_heads SET hash = $1 WHERE part = $2`, sum, part); err != nil {
-		return fmt.Errorf("%w: update head %d: %w", ErrStore, part, err)
+	return moveHeads(ctx, tx, heads)
+}
+
+// lockHeads reads and locks the heads of parts, in ascending order.
+func lockHeads(ctx context.Context, tx *sql.Tx, d store.Dialect, parts []int) (map[int]*head, error) {
+	uniq := slices.Compact(slices.Sorted(slices.Values(parts)))
+	q := `SELECT part, seq, hash FROM audit_heads WHERE part IN (` + placeholders(len(uniq), 1) + `) ORDER BY part`
+	if d == store.Postgres {
+		q += ` FOR UPDATE`
+	}
+	args := make([]any, len(uniq))
+	for i, p := range uniq {
+		args[i] = p
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: lock partitions: %w", ErrStore, err)
+	}
+	defer rows.Close()
+	heads := make(map[int]*head, len(uniq))
+	for rows.Next() {
+		var p int
+		h := &head{}
+		if err := rows.Scan(&p, &h.seq, &h.sum); err != nil {
+			return nil, fmt.Errorf("%w: lock partitions: %w", ErrStore, err)
+		}
+		heads[p] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: lock partitions: %w", ErrStore, err)
+	}
+	if len(heads) != len(uniq) {
+		return nil, fmt.Errorf("%w: %d of %d partition heads missing", ErrStore, len(uniq)-len(heads), len(uniq))
+	}
+	return heads, nil
+}
+
+// moveHeads writes the new sequence number and hash of every head.
+func moveHeads(ctx context.Context, tx *sql.Tx, heads map[int]*head) error {
+	args := make([]any, 0, 3*len(heads))
+	for _, p := range slices.Sorted(maps.Keys(heads)) {
+		args = append(args, p, heads[p].seq, heads[p].sum)
+	}
+	var b strings.Builder
+	b.WriteString(`WITH v (part, seq, hash) AS (VALUES `)
+	for i := range len(heads) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(CAST($%d AS INTEGER), CAST($%d AS BIGINT), CAST($%d AS TEXT))", 3*i+1, 3*i+2, 3*i+3)
+	}
+	b.WriteString(`) UPDATE audit_heads SET seq = v.seq, hash = v.hash FROM v WHERE audit_heads.part = v.part`)
+	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("%w: update heads: %w", ErrStore, err)
 	}
 	return nil
+}
+
+const insertCols = 14
+
+// insertSQL is the INSERT of n audit records.
+func insertSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO audit_log
+		(id, part, seq, at, device, counter, operator, card, action, outcome, op_id, detail, prev_hash, hash) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + placeholders(insertCols, i*insertCols+1) + ")")
+	}
+	return b.String()
+}
+
+// placeholders returns n placeholders "$from, $from+1, ...".
+func placeholders(n, from int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return b.String()
 }

@@ -38,7 +38,9 @@ func PartitionOf(device string) int {
 	return int(h.Sum32() % Partitions)
 }
 
-func (r Record) validate() error {
+// Validate checks that r can be appended: an action, and no field longer
+// than MaxField.
+func (r Record) Validate() error {
 	if r.Action == "" {
 		return fmt.Errorf("%w: empty action", ErrRecord)
 	}

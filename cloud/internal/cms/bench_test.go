@@ -26,7 +26,8 @@ import (
 func BenchmarkActivation(b *testing.B) {
 	for _, d := range storetest.Dialects() {
 		for _, clients := range []int{1, 32} {
-			b.Run(fmt.Sprintf("%s/clients=%d/activation", d, clients), func(b *testing.B) { benchActivations(b, d, clients) })
+			b.Run(fmt.Sprintf("%s/clients=%d/activation", d, clients), func(b *testing.B) { benchActivations(b, d, clients, 0) })
+			b.Run(fmt.Sprintf("%s/clients=%d/activation_unbatched", d, clients), func(b *testing.B) { benchActivations(b, d, clients, 1) })
 			b.Run(fmt.Sprintf("%s/clients=%d/baseline_insert", d, clients), func(b *testing.B) { benchBaseline(b, d, clients) })
 		}
 	}
@@ -65,7 +66,9 @@ func run(b *testing.B, clients int, fn func(i int) error) {
 	b.ReportMetric(float64(lat[b.N*99/100].Microseconds())/1000, "p99-ms")
 }
 
-func benchActivations(b *testing.B, d store.Dialect, clients int) {
+// benchActivations applies b.N activations from clients goroutines;
+// maxBatch 1 turns group commit off (one transaction per operation).
+func benchActivations(b *testing.B, d store.Dialect, clients, maxBatch int) {
 	ctx := context.Background()
 	db := storetest.Open(b, d)
 	clock := func() time.Time { return now }
@@ -79,7 +82,7 @@ func benchActivations(b *testing.B, d store.Dialect, clients int) {
 		sessions[c] = s.ID
 	}
 	envs := seedBench(b, db, b.N, clients, sessions)
-	eng := cms.New(db, nil, cms.Options{RequireSession: true, Now: clock}, quiet())
+	eng := cms.New(db, nil, cms.Options{RequireSession: true, Now: clock, MaxBatch: maxBatch}, quiet())
 	run(b, clients, func(i int) error {
 		ack, err := eng.Apply(ctx, envs[i])
 		if err == nil && ack.Outcome != string(outcome.Applied) {

@@ -21,6 +21,7 @@ type effects struct {
 	fseID   string
 	caseID  string
 	notifID string
+	bs      *batchState // the batch's view of its cards, kept up to date
 }
 
 func (e *Engine) newEffects(op operation, card *cardRow, d rules.Decision) *effects {
@@ -66,7 +67,7 @@ func (fx *effects) write(ctx context.Context, tx *sql.Tx) error {
 		fn func(context.Context, *sql.Tx) error
 	}{
 		{x.State != "" || x.AddReaders != 0, fx.updateCard},
-		{x.ReplaceOld, fx.replaceOld},
+		{x.ReplaceOld && fx.mayHaveReissue(), fx.replaceOld},
 		{x.Consents != nil, fx.insertConsents},
 		{x.FSERequest, fx.insertFSE},
 		{x.Notify != nil, fx.insertNotification},
@@ -81,7 +82,20 @@ func (fx *effects) write(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
+	if fx.card != nil && (x.State != "" || x.AddReaders != 0) {
+		fx.bs.dirty[fx.card.TEAM] = true
+	}
+	if x.Reissue != nil {
+		fx.bs.reissued[fx.card.CF] = true
+	}
 	return nil
+}
+
+// mayHaveReissue reports whether the holder may have an open reissue
+// request to close: known from the batch's read of the card, or one made
+// by an earlier operation of the batch.
+func (fx *effects) mayHaveReissue() bool {
+	return fx.card.openReissue || fx.bs.reissued[fx.card.CF]
 }
 
 func (fx *effects) updateCard(ctx context.Context, tx *sql.Tx) error {
@@ -124,6 +138,7 @@ func (fx *effects) replaceOld(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("close reissue requests: %w", err)
 	}
 	for _, t := range old {
+		fx.bs.dirty[t] = true
 		_, err := tx.ExecContext(ctx, `UPDATE cards SET state = CASE WHEN state = 'active' THEN 'replaced' ELSE state END,
 			replaced_by = $2, updated_at = $3 WHERE team = $1`, t, c.TEAM, fx.now)
 		if err != nil {

@@ -22,6 +22,13 @@ type Auditor interface {
 	Append(ctx context.Context, tx *sql.Tx, r audit.Record) error
 }
 
+// BatchAuditor is an Auditor that can append the records of several
+// operations at once (one head update per partition per batch). The
+// default auditor is one.
+type BatchAuditor interface {
+	AppendBatch(ctx context.Context, tx *sql.Tx, rs []audit.Record) error
+}
+
 // Options configure the engine. The zero value is usable except for
 // RequireSession, which cmsd sets to true.
 type Options struct {
@@ -31,6 +38,8 @@ type Options struct {
 	Now            func() time.Time // clock; nil: time.Now
 	MaxClockSkew   time.Duration    // how far a kiosk's "at" may be ahead of the clock; zero: 5 minutes
 	Auditor        Auditor          // nil: audit.Append on the engine's database
+	MaxBatch       int              // most operations committed in one transaction; zero: 32; 1: no grouping
+	Batches        int              // most batch transactions at once; zero: 4 on PostgreSQL, 1 on SQLite
 }
 
 // Engine applies operations. It is safe for concurrent use.
@@ -39,6 +48,7 @@ type Engine struct {
 	vault *vault.Vault
 	opts  Options
 	log   *slog.Logger
+	batch batcher
 }
 
 // New returns an engine over db. v may be nil if PinHalves is never called.
@@ -58,13 +68,27 @@ func New(db *store.DB, v *vault.Vault, opts Options, log *slog.Logger) *Engine {
 	if opts.Auditor == nil {
 		opts.Auditor = dbAuditor{db.Dialect()}
 	}
-	return &Engine{db: db, vault: v, opts: opts, log: log}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 32
+	}
+	if opts.Batches <= 0 {
+		opts.Batches = 4
+		if db.Dialect() == store.SQLite {
+			opts.Batches = 1 // one writer at a time anyway
+		}
+	}
+	return &Engine{db: db, vault: v, opts: opts, log: log,
+		batch: batcher{maxLeaders: opts.Batches, maxBatch: opts.MaxBatch}}
 }
 
 type dbAuditor struct{ d store.Dialect }
 
 func (a dbAuditor) Append(ctx context.Context, tx *sql.Tx, r audit.Record) error {
 	return audit.Append(ctx, tx, a.d, r)
+}
+
+func (a dbAuditor) AppendBatch(ctx context.Context, tx *sql.Tx, rs []audit.Record) error {
+	return audit.AppendBatch(ctx, tx, a.d, rs)
 }
 
 // Apply applies the operation env once. See the package documentation.
@@ -74,13 +98,8 @@ func (e *Engine) Apply(ctx context.Context, env wire.Envelope) (wire.Ack, error)
 		e.log.WarnContext(ctx, "operation rejected", "op_id", env.ID, "dev", env.Dev, "type", env.Type, "err", err)
 		return reject(env, outcome.Malformed), nil
 	}
-	var ack wire.Ack
-	err = e.db.InTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		ack, err = e.applyTx(ctx, tx, op)
-		return err
-	})
-	if errors.Is(err, errDuplicate) {
+	ack, dup, err := e.submit(ctx, op)
+	if dup {
 		return e.duplicate(ctx, env)
 	}
 	if err != nil {
@@ -104,30 +123,40 @@ func (e *Engine) decisionTime(at time.Time) time.Time {
 	return at
 }
 
-func (e *Engine) applyTx(ctx context.Context, tx *sql.Tx, op operation) (wire.Ack, error) {
-	in, card, err := e.gather(ctx, tx, op)
+// applyTx applies op inside tx and returns its ack and audit record. The
+// record is appended here when appendAudit is set; otherwise the caller
+// appends it with the rest of its batch, before commit.
+func (e *Engine) applyTx(ctx context.Context, tx *sql.Tx, bs *batchState, op operation, appendAudit bool) (wire.Ack, audit.Record, error) {
+	var rec audit.Record
+	in, card, err := e.gather(ctx, tx, bs, op)
 	if err != nil {
-		return wire.Ack{}, err
+		return wire.Ack{}, rec, err
 	}
 	d := rules.Decide(in)
 	fx := e.newEffects(op, card, d)
+	fx.bs = bs
 	result, err := fx.result()
 	if err != nil {
-		return wire.Ack{}, err
+		return wire.Ack{}, rec, err
+	}
+	rec = audit.Record{At: e.opts.Now(), Device: op.env.Dev, Counter: op.counter, Operator: op.common.Operator.CF,
+		Card: op.subject(), Action: string(op.env.Type), Outcome: string(d.Code), OpID: op.env.ID, Detail: d.Detail}
+	if err := rec.Validate(); err != nil {
+		return wire.Ack{}, rec, err
 	}
 	if err := e.record(ctx, tx, op, d.Code, result); err != nil {
-		return wire.Ack{}, err
+		return wire.Ack{}, rec, err
 	}
 	if err := fx.write(ctx, tx); err != nil {
-		return wire.Ack{}, err
+		return wire.Ack{}, rec, err
 	}
-	rec := audit.Record{At: e.opts.Now(), Device: op.env.Dev, Counter: op.counter, Operator: op.common.Operator.CF,
-		Card: op.subject(), Action: string(op.env.Type), Outcome: string(d.Code), OpID: op.env.ID, Detail: d.Detail}
-	if err := e.opts.Auditor.Append(ctx, tx, rec); err != nil {
-		return wire.Ack{}, err
+	if appendAudit {
+		if err := e.opts.Auditor.Append(ctx, tx, rec); err != nil {
+			return wire.Ack{}, rec, err
+		}
 	}
 	return wire.Ack{OpID: op.env.ID, OpSeq: op.env.Seq, Status: wire.StatusApplied,
-		Outcome: string(d.Code), Message: d.Code.Message(), Result: result}, nil
+		Outcome: string(d.Code), Message: d.Code.Message(), Result: result}, rec, nil
 }
 
 // record inserts the idempotency record with the outcome; a conflict on

@@ -17,16 +17,17 @@ import (
 type cardRow struct {
 	rules.Card
 	activatedAt, revokedAt sql.NullInt64
+	openReissue            bool // the holder may have an open reissue request
 }
 
 // gather reads what the rules need, locking the card row.
-func (e *Engine) gather(ctx context.Context, tx *sql.Tx, op operation) (rules.Input, *cardRow, error) {
+func (e *Engine) gather(ctx context.Context, tx *sql.Tx, bs *batchState, op operation) (rules.Input, *cardRow, error) {
 	at := e.decisionTime(op.env.At)
 	in := rules.Input{Now: at, Body: op.body, Policy: e.opts.Policy, Counter: rules.Counter{ID: op.counter}}
 	if op.env.Type == wire.OpSuspension || op.env.Type == wire.OpReactivation || op.env.Type == wire.OpAbandoned {
 		return in, nil, nil // decided without the database
 	}
-	card, err := e.loadCard(ctx, tx, op.team, true)
+	card, err := e.card(ctx, tx, bs, op.team)
 	if err != nil {
 		return in, nil, err
 	}
@@ -67,23 +68,37 @@ func (e *Engine) loadCard(ctx context.Context, q operator.Querier, team string, 
 	if lock && e.db.Dialect() == store.Postgres {
 		query += ` FOR UPDATE`
 	}
-	var c cardRow
-	var expiry, birth, state string
-	err := q.QueryRowContext(ctx, query, team).Scan(&c.TEAM, &c.CF, &expiry, &c.Surname, &c.Name, &birth,
-		&c.Sex, &c.BirthPlace, &state, &c.Readers, &c.activatedAt, &c.revokedAt)
+	row := q.QueryRowContext(ctx, query, team)
+	c, err := scanCard(row, false)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
-	if err != nil {
+	return c, err
+}
+
+// scanCard reads the cardColumns, and the open reissue flag if withFlag.
+func scanCard(row interface{ Scan(...any) error }, withFlag bool) (*cardRow, error) {
+	var c cardRow
+	var expiry, birth, state string
+	dest := []any{&c.TEAM, &c.CF, &expiry, &c.Surname, &c.Name, &birth,
+		&c.Sex, &c.BirthPlace, &state, &c.Readers, &c.activatedAt, &c.revokedAt}
+	if withFlag {
+		dest = append(dest, &c.openReissue)
+	}
+	if err := row.Scan(dest...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("load card: %w", err)
 	}
 	c.State = rules.State(state)
+	var err error
 	if c.Expiry, err = wire.ParseDate(expiry); err != nil {
-		return nil, fmt.Errorf("card %s: %w", team, err)
+		return nil, fmt.Errorf("card %s: %w", c.TEAM, err)
 	}
 	if birth != "" {
 		if c.BirthDate, err = wire.ParseDate(birth); err != nil {
-			return nil, fmt.Errorf("card %s: %w", team, err)
+			return nil, fmt.Errorf("card %s: %w", c.TEAM, err)
 		}
 	}
 	return &c, nil

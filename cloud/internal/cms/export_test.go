@@ -1,0 +1,29 @@
+package cms
+
+import (
+	"context"
+
+	"cnskiosk.dev/shared/wire"
+)
+
+// ApplyBatch applies envs as one batch, as concurrent Apply calls would be
+// grouped, and returns each one's ack or error. Tests only.
+func ApplyBatch(e *Engine, ctx context.Context, envs []wire.Envelope) ([]wire.Ack, []error) {
+	reqs := make([]*request, len(envs))
+	for i, env := range envs {
+		op, err := decode(env)
+		if err != nil {
+			panic(err)
+		}
+		reqs[i] = &request{op: op}
+	}
+	e.runBatch(ctx, append([]*request(nil), reqs...))
+	acks, errs := make([]wire.Ack, len(envs)), make([]error, len(envs))
+	for i, r := range reqs {
+		acks[i], errs[i] = r.ack, r.err
+		if r.dup {
+			acks[i], errs[i] = e.duplicate(ctx, envs[i])
+		}
+	}
+	return acks, errs
+}
