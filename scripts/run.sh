@@ -1,25 +1,78 @@
 #!/usr/bin/env bash
-# `make run`: cmsd on embedded defaults (mTLS broker on 127.0.0.1:8883,
-# SQLite in .run/cmsd, console on 127.0.0.1:8080) with demo cards and a
-# first admin account. The kiosk joins later (cmsctl devices provision).
+# `make run`: the cloud on embedded defaults (mTLS broker on 127.0.0.1:8883,
+# SQLite in .run/cmsd, console on 127.0.0.1:8080) with 1000 demo cards, a
+# demo operator, a first admin account, and the virtual receipt printer.
+# Safe to run again: every step checks what is already there.
+# Stays in the foreground; Ctrl-C stops everything cleanly.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 data=.run/cmsd
-mkdir -p "$data" bin
+mkdir -p "$data" bin .run/receipts
+chmod 700 .run "$data"
+
+echo "== building cmsd, cmsctl, vprinter"
 (cd cloud && go build -o ../bin/cmsd ./cmd/cmsd && go build -o ../bin/cmsctl ./cmd/cmsctl)
+(cd hw && go build -o ../bin/vprinter ./cmd/vprinter)
+
 export CNS_DB="$data/cms.db" CNS_VAULT_KEY="$data/vault.key"
-[ -f "$CNS_VAULT_KEY" ] || bin/cmsctl key generate
+ctl=bin/cmsctl
+[ -f "$CNS_VAULT_KEY" ] || $ctl key generate
+
 if [ ! -f "$data/demo-imported" ]; then
-  bin/cmsctl demo-data 200 >"$data/demo-cards.csv"
-  bin/cmsctl cards import "$data/demo-cards.csv" && touch "$data/demo-imported"
+  echo "== importing 1000 demo cards"
+  $ctl demo-data 1000 | $ctl cards import - && touch "$data/demo-imported"
 fi
-if [ ! -f "$data/admin-created" ]; then
-  echo "== first console account (user admin); keep the password printed below"
-  bin/cmsctl accounts add -role admin admin && touch "$data/admin-created"
-fi
+
+# Operator cards: the development operator CA (scripts/devca.sh) issues the
+# demo operator's card certificate; cmsd trusts that CA for OPAUTH.
 opca=()
-[ -f .run/pki/operator-ca.pem ] && opca=(--operator-ca .run/pki/operator-ca.pem)
-echo "== console: http://127.0.0.1:8080  (sign in as admin)"
-echo "== broker:  tls://127.0.0.1:8883 (mTLS; provision a kiosk with: bin/cmsctl devices provision -out .run/kiosk-01 kiosk-01)"
-exec bin/cmsd --data "$data" "${opca[@]}"
+if [ -x scripts/devca.sh ]; then scripts/devca.sh >/dev/null; fi
+if [ -f .run/pki/operator-ca.pem ]; then
+  opca=(--operator-ca .run/pki/operator-ca.pem)
+else
+  echo "!! no .run/pki/operator-ca.pem (scripts/devca.sh): operator sign-in at a kiosk will be refused"
+fi
+opcf=MRNLCU00A01H501J
+[ -f .run/pki/operator-cf ] && opcf=$(cat .run/pki/operator-cf)
+$ctl operators add -name "Operatore Demo" -role supervisor "$opcf" >/dev/null
+echo "== demo operator $opcf registered (all procedures, all counters)"
+
+pwfile="$data/admin-password"
+if ! $ctl accounts list | grep -q '^admin '; then
+  (umask 077; head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$pwfile")
+  $ctl accounts add -role admin -name "Amministratore" -password-stdin admin <"$pwfile" >/dev/null
+fi
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+bin/vprinter -addr 127.0.0.1:9100 -dir .run/receipts -stdin=false &
+pids+=($!)
+bin/cmsd --data "$data" "${opca[@]}" &
+cmsd=$!
+pids+=("$cmsd")
+
+for _ in $(seq 100); do
+  curl -fs http://127.0.0.1:8080/healthz >/dev/null 2>&1 && break
+  kill -0 "$cmsd" 2>/dev/null || { echo "cmsd exited; see the log above"; exit 1; }
+  sleep 0.1
+done
+cat <<MSG
+
+== ready
+   console:  http://127.0.0.1:8080   user: admin   password: $(cat "$pwfile" 2>/dev/null || echo "(set earlier; see $pwfile)")
+   broker:   tls://127.0.0.1:8883 (mTLS). Provision a kiosk with:
+             bin/cmsctl devices provision -out .run/kiosk-01 kiosk-01
+   printer:  virtual ESC/POS printer on 127.0.0.1:9100, receipts in .run/receipts
+   e-mail and SMS to citizens are written to $data/outbox (development spool)
+   The kiosk firmware joins in the next milestone.
+   Ctrl-C stops everything.
+
+MSG
+wait "$cmsd"
