@@ -15,6 +15,17 @@
 // returned only after the commit, so the kiosk removes the operation from
 // its outbox only once it is durable.
 //
+// # Group commit
+//
+// Concurrent Apply calls are coalesced into batches, one transaction each
+// (Options.MaxBatch, Options.Batches): the cards of a batch are locked in
+// TEAM order by one statement, the operations are applied in that order
+// (same-card operations see each other's effects), the audit records of
+// the batch are appended with one update per head, and every caller gets
+// its own Ack after the commit. A duplicate writes nothing; an operation
+// that fails makes the batch fall back to applying its operations one by
+// one, so the failure stays with that operation. See docs/store.md.
+//
 // Rule refusals are Acks with an outcome code; an error means the
 // infrastructure failed and the operation may be retried.
 //
