@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/fleet"
@@ -14,8 +16,12 @@ func init() {
 	register(Command{Name: "devices provision", Args: "[-ca-dir DIR] [-out DIR] [-site S] [-name N] [-days N] ID", Run: devicesProvision,
 		Summary: "register device ID, issue its client certificate (CN = ID) and write key.pem, cert.pem, ca.pem to -out"})
 	register(Command{Name: "devices list", Args: "", Run: devicesList, Summary: "list devices as JSON lines"})
-	register(Command{Name: "devices disable", Args: "ID", Run: devicesSet(false), Summary: "disable a device: its connections are refused"})
-	register(Command{Name: "devices enable", Args: "ID", Run: devicesSet(true), Summary: "enable a device again"})
+	register(Command{Name: "devices disable", Args: "[-ca-dir DIR] [-crl FILE] ID", Run: devicesSet(false),
+		Summary: "disable a device: its connections are refused; rewrites the CRL for Mosquitto (reload it with SIGHUP)"})
+	register(Command{Name: "devices enable", Args: "[-ca-dir DIR] [-crl FILE] ID", Run: devicesSet(true),
+		Summary: "enable a device again; rewrites the CRL"})
+	register(Command{Name: "devices crl", Args: "[-ca-dir DIR] [-crl FILE]", Run: devicesCRL,
+		Summary: "write the fleet CRL (revoked certificates, disabled devices on hold) for Mosquitto's crlfile"})
 }
 
 func devicesProvision(ctx context.Context, e *Env, args []string) error {
@@ -86,6 +92,7 @@ func devicesSet(on bool) func(ctx context.Context, e *Env, args []string) error 
 		}
 		c := commands[name]
 		fs := e.Flags(c)
+		caDir, crl := crlFlags(fs)
 		if err := e.Parse(fs, args); err != nil {
 			return err
 		}
@@ -97,9 +104,53 @@ func devicesSet(on bool) func(ctx context.Context, e *Env, args []string) error 
 			return err
 		}
 		f := fleet.New(db, nil, e.Log)
+		set := f.Disable
 		if on {
-			return f.Enable(ctx, fs.Arg(0))
+			set = f.Enable
 		}
-		return f.Disable(ctx, fs.Arg(0))
+		if err := set(ctx, fs.Arg(0)); err != nil {
+			return err
+		}
+		return writeCRL(ctx, e, f, *caDir, *crl)
 	}
+}
+
+func crlFlags(fs *flag.FlagSet) (caDir, crl *string) {
+	caDir = fs.String("ca-dir", ".run/cmsd/pki", "directory of the fleet CA")
+	crl = fs.String("crl", "", "CRL file to write (default CA-DIR/crl.pem)")
+	return caDir, crl
+}
+
+func devicesCRL(ctx context.Context, e *Env, args []string) error {
+	c := commands["devices crl"]
+	fs := e.Flags(c)
+	caDir, crl := crlFlags(fs)
+	if err := e.Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return e.badArgs(c, "no arguments expected")
+	}
+	db, err := e.Store(ctx)
+	if err != nil {
+		return err
+	}
+	return writeCRL(ctx, e, fleet.New(db, nil, e.Log), *caDir, *crl)
+}
+
+// writeCRL rewrites the CRL; Mosquitto reads it again on SIGHUP.
+func writeCRL(ctx context.Context, e *Env, f *fleet.Fleet, caDir, path string) error {
+	ca, err := pki.LoadCA(caDir)
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		path = filepath.Join(caDir, "crl.pem")
+	}
+	n, err := f.WriteCRL(ctx, ca, path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "CRL written to %s (%d entries); reload Mosquitto with SIGHUP to apply it\n", path, n)
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -74,36 +75,68 @@ func MosquittoBinary(t testing.TB) string {
 // (see MosquittoConf) and returns its tls:// URL. It is stopped when t ends.
 func StartMosquitto(t testing.TB, dir string) string {
 	t.Helper()
+	return StartMosquittoWith(t, dir, "").URL
+}
+
+// Mosquitto is a running private broker.
+type Mosquitto struct {
+	URL      string
+	cmd      *exec.Cmd
+	reloaded chan struct{}
+}
+
+// Reload sends SIGHUP (Mosquitto reads its configuration, certificates
+// and CRL again) and waits until the broker logs that it reloaded.
+func (m *Mosquitto) Reload(t testing.TB) {
+	t.Helper()
+	if err := m.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-m.reloaded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("mosquitto did not log a reload within 10s")
+	}
+}
+
+// StartMosquittoWith is StartMosquitto with extra configuration lines
+// (for example "crlfile DIR/crl.pem").
+func StartMosquittoWith(t testing.TB, dir, extra string) *Mosquitto {
+	t.Helper()
 	port := freePort(t)
 	if err := os.WriteFile(filepath.Join(dir, "acl"), []byte(ACL), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	conf := filepath.Join(dir, "mosquitto.conf")
-	text := MosquittoConf(dir, port)
+	text := MosquittoConf(dir, port) + extra
 	if os.Geteuid() == 0 {
 		text += "user root\n" // keep access to the private files of dir
 	}
 	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(MosquittoBinary(t), "-c", conf)
-	stderr, err := cmd.StderrPipe()
+	m := &Mosquitto{URL: fmt.Sprintf("tls://127.0.0.1:%d", port), reloaded: make(chan struct{}, 8),
+		cmd: exec.Command(MosquittoBinary(t), "-c", conf)}
+	stderr, err := m.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := m.cmd.Start(); err != nil {
 		t.Fatalf("mosquitto: %v", err)
 	}
 	ready, done := make(chan bool, 2), make(chan struct{})
-	t.Cleanup(func() { cmd.Process.Kill(); <-done; cmd.Wait() })
+	t.Cleanup(func() { m.cmd.Process.Kill(); <-done; m.cmd.Wait() })
 	go func() {
 		defer close(done)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
 			t.Log("mosquitto:", line)
-			if strings.Contains(line, "running") {
+			switch {
+			case strings.Contains(line, "running"):
 				ready <- true
+			case strings.Contains(line, "Reloading config"):
+				m.reloaded <- struct{}{}
 			}
 		}
 		ready <- false
@@ -116,7 +149,7 @@ func StartMosquitto(t testing.TB, dir string) string {
 	case <-time.After(20 * time.Second):
 		t.Fatal("mosquitto did not start within 20s")
 	}
-	return fmt.Sprintf("tls://127.0.0.1:%d", port)
+	return m
 }
 
 func freePort(t testing.TB) int {
