@@ -60,7 +60,7 @@ func devicesProvision(ctx context.Context, e *Env, args []string) error {
 	}
 	fmt.Fprintf(e.Stdout, "device %s provisioned: serial %s, expires %s, files in %s\n",
 		id, is.Serial, is.NotAfter().Format(time.DateOnly), *out)
-	return nil
+	return writeCRL(ctx, e, f, *caDir, "") // a re-provisioned device's old certificates are revoked
 }
 
 func devicesList(ctx context.Context, e *Env, args []string) error {
