@@ -118,7 +118,7 @@ func (e *Engine) lead(ctx context.Context) {
 func (e *Engine) runBatch(ctx context.Context, reqs []*request) {
 	// Card locks in TEAM order: two batches cannot wait on each other.
 	slices.SortStableFunc(reqs, func(a, b *request) int { return cmp.Compare(a.op.team, b.op.team) })
-	err := e.db.InTx(ctx, func(tx *sql.Tx) error { return e.batchTx(ctx, tx, reqs) })
+	err := e.tryBatch(ctx, reqs)
 	if err == nil || len(reqs) == 1 {
 		for _, r := range reqs {
 			if err != nil {
@@ -129,9 +129,26 @@ func (e *Engine) runBatch(ctx context.Context, reqs []*request) {
 	}
 	e.log.WarnContext(ctx, "batch failed, applying its operations one by one", "ops", len(reqs), "err", err)
 	for _, r := range reqs {
-		r.err = e.db.InTx(ctx, func(tx *sql.Tx) error { return e.batchTx(ctx, tx, []*request{r}) })
+		r.err = e.tryBatch(ctx, []*request{r})
 		if r.err != nil {
 			r.ack, r.dup = wire.Ack{}, false
+		}
+	}
+}
+
+// tryBatch runs reqs in one transaction (InTx retries conflicts). When
+// some of them turn out applied by a concurrent transaction, it runs the
+// batch again knowing them: they answer duplicate and write nothing.
+func (e *Engine) tryBatch(ctx context.Context, reqs []*request) error {
+	applied := map[string]bool{}
+	for {
+		err := e.db.InTx(ctx, func(tx *sql.Tx) error { return e.batchTx(ctx, tx, reqs, applied) })
+		de, ok := errors.AsType[*dupError](err)
+		if !ok {
+			return err
+		}
+		for _, id := range de.ids {
+			applied[id] = true // each round learns at least one: it ends
 		}
 	}
 }
@@ -142,10 +159,10 @@ func (e *Engine) runBatch(ctx context.Context, reqs []*request) {
 // the failure stays with its own operation. A duplicate writes nothing
 // before it is detected (the card lock is only a read), so it needs no
 // rollback.
-func (e *Engine) batchTx(ctx context.Context, tx *sql.Tx, reqs []*request) error {
+func (e *Engine) batchTx(ctx context.Context, tx *sql.Tx, reqs []*request, applied map[string]bool) error {
 	batchAudit, batched := e.opts.Auditor.(BatchAuditor)
 	recs := make([]audit.Record, 0, len(reqs))
-	bs, err := e.prefetch(ctx, tx, reqs)
+	bs, err := e.prefetch(ctx, tx, reqs, applied)
 	if err != nil {
 		return err
 	}
@@ -161,6 +178,9 @@ func (e *Engine) batchTx(ctx context.Context, tx *sql.Tx, reqs []*request) error
 		}
 		r.ack = ack
 		recs = append(recs, rec)
+	}
+	if err := bs.flush(ctx, tx); err != nil {
+		return err
 	}
 	if batched && len(recs) > 0 {
 		return batchAudit.AppendBatch(ctx, tx, recs)

@@ -166,3 +166,34 @@ func TestConcurrentApply(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchWithCommittedReplay applies a batch holding an operation
+// committed before by another transaction, between two new ones: the
+// replay answers duplicate and writes nothing, the others apply once.
+func TestBatchWithCommittedReplay(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			e := newEnv(t, d)
+			a, b, c := e.seed(rules.NotActive, false, false), e.seed(rules.NotActive, false, false), e.seed(rules.NotActive, false, false)
+			first := e.activation(b)
+			_, err := e.eng.Apply(context.Background(), first)
+			must(t, err)
+			acks, errs := cms.ApplyBatch(e.eng, context.Background(), []wire.Envelope{e.activation(a), first, e.activation(c)})
+			want := []wire.Status{wire.StatusApplied, wire.StatusDuplicate, wire.StatusApplied}
+			for i, w := range want {
+				if errs[i] != nil || acks[i].Status != w || acks[i].Outcome != string(outcome.Applied) {
+					t.Errorf("op %d: got %s %s, %v; want %s applied", i, acks[i].Status, acks[i].Outcome, errs[i], w)
+				}
+			}
+			for table, want := range map[string]int{"operations": 3, "audit_log": 3, "notifications": 3} {
+				if got := e.count(table, "1 = 1"); got != want {
+					t.Errorf("%s rows = %d, want %d", table, got, want)
+				}
+			}
+			if got := e.count("cards", "state = 'active'"); got != 3 {
+				t.Errorf("active cards = %d, want 3", got)
+			}
+			e.verifyAudit()
+		})
+	}
+}

@@ -82,9 +82,6 @@ func (fx *effects) write(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	if fx.card != nil && (x.State != "" || x.AddReaders != 0) {
-		fx.bs.dirty[fx.card.TEAM] = true
-	}
 	if x.Reissue != nil {
 		fx.bs.reissued[fx.card.CF] = true
 	}
@@ -98,20 +95,19 @@ func (fx *effects) mayHaveReissue() bool {
 	return fx.card.openReissue || fx.bs.reissued[fx.card.CF]
 }
 
-func (fx *effects) updateCard(ctx context.Context, tx *sql.Tx) error {
-	c, x := fx.card, fx.d.Effects
-	state, activated, revoked := c.State, c.activatedAt, c.revokedAt
+// updateCard changes the batch's view of the card (locked by the batch);
+// the batch writes it at its end, or before a statement that reads it.
+func (fx *effects) updateCard(context.Context, *sql.Tx) error {
+	c, x := *fx.card, fx.d.Effects
 	switch x.State {
 	case rules.Active:
-		state, activated = rules.Active, sql.NullInt64{Int64: fx.now, Valid: true}
+		c.State, c.activatedAt = rules.Active, sql.NullInt64{Int64: fx.now, Valid: true}
 	case rules.Revoked:
-		state, revoked = rules.Revoked, sql.NullInt64{Int64: fx.now, Valid: true}
+		c.State, c.revokedAt = rules.Revoked, sql.NullInt64{Int64: fx.now, Valid: true}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE cards SET state = $2, reader_count = reader_count + $3, activated_at = $4,
-		revoked_at = $5, updated_at = $6 WHERE team = $1`, c.TEAM, string(state), x.AddReaders, activated, revoked, fx.now)
-	if err != nil {
-		return fmt.Errorf("update card: %w", err)
-	}
+	c.Readers += x.AddReaders
+	c.updatedAt = fx.now
+	fx.bs.setCard(&c)
 	return nil
 }
 
@@ -119,6 +115,9 @@ func (fx *effects) updateCard(ctx context.Context, tx *sql.Tx) error {
 // card is active; a card kept because of a malfunction becomes replaced.
 func (fx *effects) replaceOld(ctx context.Context, tx *sql.Tx) error {
 	c := fx.card
+	if err := fx.bs.flushCards(ctx, tx); err != nil {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, `UPDATE reissue_requests SET status = 'done', new_team = $1, updated_at = $3
 		WHERE cf = $2 AND status = 'open' AND card_team <> $1 RETURNING card_team`, c.TEAM, c.CF, fx.now)
 	if err != nil {
@@ -148,33 +147,25 @@ func (fx *effects) replaceOld(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-func (fx *effects) insertConsents(ctx context.Context, tx *sql.Tx) error {
+// insertConsents, insertFSE and insertNotification queue their row; the
+// batch inserts each table's rows with one statement at its end.
+func (fx *effects) insertConsents(context.Context, *sql.Tx) error {
 	cs := fx.d.Effects.Consents
-	_, err := tx.ExecContext(ctx, `INSERT INTO consents (id, card_team, policy, consents, at, op_id) VALUES ($1, $2, $3, $4, $5, $6)`,
-		ulid.Make().String(), fx.card.TEAM, cs.Policy, strings.Join(cs.Given, ","), fx.op.env.At.UnixMicro(), fx.op.env.ID)
-	if err != nil {
-		return fmt.Errorf("insert consents: %w", err)
-	}
+	fx.bs.pend.consents = append(fx.bs.pend.consents, []any{ulid.Make().String(), fx.card.TEAM, cs.Policy,
+		strings.Join(cs.Given, ","), fx.op.env.At.UnixMicro(), fx.op.env.ID})
 	return nil
 }
 
-func (fx *effects) insertFSE(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO fse_requests (id, card_team, cf, op_id, status, attempts, next_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5)`, fx.fseID, fx.card.TEAM, fx.card.CF, fx.op.env.ID, fx.now)
-	if err != nil {
-		return fmt.Errorf("insert fse request: %w", err)
-	}
+func (fx *effects) insertFSE(context.Context, *sql.Tx) error {
+	fx.bs.pend.fse = append(fx.bs.pend.fse, []any{fx.fseID, fx.card.TEAM, fx.card.CF, fx.op.env.ID,
+		"pending", 0, fx.now, fx.now, fx.now})
 	return nil
 }
 
-func (fx *effects) insertNotification(ctx context.Context, tx *sql.Tx) error {
+func (fx *effects) insertNotification(context.Context, *sql.Tx) error {
 	n := fx.d.Effects.Notify
-	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, kind, card_team, channel, address, status, attempts, next_at, op_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $6)`, fx.notifID, n.Kind, fx.card.TEAM,
-		string(n.Delivery.Channel), n.Delivery.Address, fx.now, fx.op.env.ID)
-	if err != nil {
-		return fmt.Errorf("insert notification: %w", err)
-	}
+	fx.bs.pend.notifs = append(fx.bs.pend.notifs, []any{fx.notifID, n.Kind, fx.card.TEAM,
+		string(n.Delivery.Channel), n.Delivery.Address, "pending", 0, fx.now, fx.op.env.ID, fx.now})
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -144,7 +143,7 @@ func (e *Engine) applyTx(ctx context.Context, tx *sql.Tx, bs *batchState, op ope
 	if err := rec.Validate(); err != nil {
 		return wire.Ack{}, rec, err
 	}
-	if err := e.record(ctx, tx, op, d.Code, result); err != nil {
+	if err := e.record(bs, op, d.Code, result); err != nil {
 		return wire.Ack{}, rec, err
 	}
 	if err := fx.write(ctx, tx); err != nil {
@@ -159,18 +158,17 @@ func (e *Engine) applyTx(ctx context.Context, tx *sql.Tx, bs *batchState, op ope
 		Outcome: string(d.Code), Message: d.Code.Message(), Result: result}, rec, nil
 }
 
-// record inserts the idempotency record with the outcome; a conflict on
-// the op id means the operation was applied before.
-func (e *Engine) record(ctx context.Context, tx *sql.Tx, op operation, c outcome.Code, result json.RawMessage) error {
-	var id string
-	err := tx.QueryRowContext(ctx, `INSERT INTO operations (op_id, dev, seq, type, card_team, operator_cf, outcome, result, at, applied_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (op_id) DO NOTHING RETURNING op_id`,
-		op.env.ID, op.env.Dev, int64(op.env.Seq), string(op.env.Type), op.team, op.common.Operator.CF,
-		string(c), string(result), op.env.At.UnixMicro(), e.opts.Now().UnixMicro()).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+// record queues the idempotency record with the outcome, written at the
+// end of the batch (pending.insertOps); an op id known applied, before or
+// earlier in the batch, is a duplicate and writes nothing.
+func (e *Engine) record(bs *batchState, op operation, c outcome.Code, result json.RawMessage) error {
+	if bs.applied[op.env.ID] {
 		return errDuplicate
 	}
-	return err
+	bs.applied[op.env.ID] = true
+	bs.pend.ops = append(bs.pend.ops, []any{op.env.ID, op.env.Dev, int64(op.env.Seq), string(op.env.Type), op.team,
+		op.common.Operator.CF, string(c), string(result), op.env.At.UnixMicro(), e.opts.Now().UnixMicro()})
+	return nil
 }
 
 // duplicate answers a replay with the first outcome and result.

@@ -17,14 +17,15 @@ import (
 type cardRow struct {
 	rules.Card
 	activatedAt, revokedAt sql.NullInt64
-	openReissue            bool // the holder may have an open reissue request
+	updatedAt              int64 // set when the batch changes the card
+	openReissue            bool  // the holder may have an open reissue request
 }
 
 // gather reads what the rules need, locking the card row.
 func (e *Engine) gather(ctx context.Context, tx *sql.Tx, bs *batchState, op operation) (rules.Input, *cardRow, error) {
 	at := e.decisionTime(op.env.At)
 	in := rules.Input{Now: at, Body: op.body, Policy: e.opts.Policy, Counter: rules.Counter{ID: op.counter}}
-	if op.env.Type == wire.OpSuspension || op.env.Type == wire.OpReactivation || op.env.Type == wire.OpAbandoned {
+	if !needsOperator(op) {
 		return in, nil, nil // decided without the database
 	}
 	card, err := e.card(ctx, tx, bs, op.team)
@@ -38,15 +39,16 @@ func (e *Engine) gather(ctx context.Context, tx *sql.Tx, bs *batchState, op oper
 			return in, nil, err
 		}
 	}
-	code, detail, err := operator.Check(ctx, tx, operator.Query{OperatorCF: op.common.Operator.CF,
-		Session: op.common.Operator.Session, Device: op.env.Dev, Counter: op.counter,
-		Menu: string(op.env.Type), At: at, RequireSession: e.opts.RequireSession})
-	if err != nil {
-		return in, nil, err
+	v, ok := bs.verdicts[op.env.ID]
+	if !ok {
+		v.Code, v.Detail, err = operator.Check(ctx, tx, e.operatorQuery(op))
+		if err != nil {
+			return in, nil, err
+		}
 	}
-	in.Operator = code
-	if code != outcome.Applied {
-		e.log.InfoContext(ctx, "operator refused", "op_id", op.env.ID, "detail", detail)
+	in.Operator = v.Code
+	if v.Code != outcome.Applied {
+		e.log.InfoContext(ctx, "operator refused", "op_id", op.env.ID, "detail", v.Detail)
 	}
 	if op.env.Type == wire.OpReissue {
 		if in.Counter, err = operator.Counter(ctx, tx, op.counter); err != nil {
@@ -54,6 +56,19 @@ func (e *Engine) gather(ctx context.Context, tx *sql.Tx, bs *batchState, op oper
 		}
 	}
 	return in, card, nil
+}
+
+// needsOperator reports whether op is decided with the card and operator
+// registry; the others (suspension, reactivation, abandoned) are not.
+func needsOperator(op operation) bool {
+	t := op.env.Type
+	return t != wire.OpSuspension && t != wire.OpReactivation && t != wire.OpAbandoned
+}
+
+func (e *Engine) operatorQuery(op operation) operator.Query {
+	return operator.Query{OperatorCF: op.common.Operator.CF, Session: op.common.Operator.Session,
+		Device: op.env.Dev, Counter: op.counter, Menu: string(op.env.Type),
+		At: e.decisionTime(op.env.At), RequireSession: e.opts.RequireSession}
 }
 
 const cardColumns = `team, cf, expiry, surname, name, birth_date, sex, birth_place, state, reader_count, activated_at, revoked_at`

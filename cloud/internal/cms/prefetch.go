@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
+	"cnskiosk.dev/cloud/internal/operator"
 	"cnskiosk.dev/cloud/internal/store"
 )
 
@@ -16,17 +18,24 @@ import (
 type batchState struct {
 	cards    map[string]*cardRow
 	dirty    map[string]bool
-	reissued map[string]bool // CFs given an open reissue request in this batch
+	reissued map[string]bool             // CFs given an open reissue request in this batch
+	verdicts map[string]operator.Verdict // operator check by op id, made for the whole batch
+	applied  map[string]bool             // op ids known applied: committed before, or earlier in this batch
+	pend     pending                     // rows written at the end of the batch
 }
 
-func newBatchState() *batchState {
-	return &batchState{cards: map[string]*cardRow{}, dirty: map[string]bool{}, reissued: map[string]bool{}}
+func newBatchState(applied map[string]bool) *batchState {
+	return &batchState{cards: map[string]*cardRow{}, dirty: map[string]bool{}, reissued: map[string]bool{},
+		verdicts: map[string]operator.Verdict{}, applied: maps.Clone(applied)}
 }
 
 // prefetch reads and locks, in TEAM order, the cards named by reqs, with
 // whether their holder has an open reissue request.
-func (e *Engine) prefetch(ctx context.Context, tx *sql.Tx, reqs []*request) (*batchState, error) {
-	bs := newBatchState()
+func (e *Engine) prefetch(ctx context.Context, tx *sql.Tx, reqs []*request, applied map[string]bool) (*batchState, error) {
+	bs := newBatchState(applied)
+	if err := e.checkOperators(ctx, tx, bs, reqs); err != nil {
+		return nil, err
+	}
 	var teams []any
 	seen := map[string]bool{}
 	for _, r := range reqs {
@@ -71,6 +80,27 @@ func (e *Engine) prefetchSQL(n int) string {
 		b.WriteString(" FOR UPDATE OF cards")
 	}
 	return b.String()
+}
+
+// checkOperators makes the operator check of every operation of the
+// batch that needs one, in one statement.
+func (e *Engine) checkOperators(ctx context.Context, tx *sql.Tx, bs *batchState, reqs []*request) error {
+	var qs []operator.Query
+	var ids []string
+	for _, r := range reqs {
+		if needsOperator(r.op) && !bs.applied[r.op.env.ID] {
+			qs = append(qs, e.operatorQuery(r.op))
+			ids = append(ids, r.op.env.ID)
+		}
+	}
+	vs, err := operator.CheckAll(ctx, tx, qs)
+	if err != nil {
+		return err
+	}
+	for i, v := range vs {
+		bs.verdicts[ids[i]] = v
+	}
+	return nil
 }
 
 // card returns the batch's view of card team: the prefetched row while no

@@ -32,6 +32,8 @@ func TestRegistryAndCheck(t *testing.T) {
 			}
 			base := operator.Query{OperatorCF: op.CF, Session: s.ID, Device: "k1", Counter: "k1",
 				Menu: "op.activation", At: t0.Add(time.Minute), RequireSession: true}
+			var qs []operator.Query
+			var wants []outcome.Code
 			for _, tc := range []struct {
 				name string
 				mut  func(*operator.Query)
@@ -49,12 +51,23 @@ func TestRegistryAndCheck(t *testing.T) {
 			} {
 				q := base
 				tc.mut(&q)
+				qs, wants = append(qs, q), append(wants, tc.want)
 				got, detail, err := operator.Check(ctx, db.SQL(), q)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if got != tc.want {
 					t.Errorf("%s: Check = %s (%s), want %s", tc.name, got, detail, tc.want)
+				}
+			}
+			// CheckAll, one statement for all the queries, agrees with Check.
+			verdicts, err := operator.CheckAll(ctx, db.SQL(), qs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range verdicts {
+				if v.Code != wants[i] {
+					t.Errorf("CheckAll[%d] = %s (%s), want %s", i, v.Code, v.Detail, wants[i])
 				}
 			}
 			if err := reg.SetEnabled(ctx, op.CF, false); err != nil {

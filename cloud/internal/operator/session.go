@@ -74,39 +74,51 @@ type Querier interface {
 // outcome.OperatorNotAuthorised with a detail for the log. The error is for
 // database failures only.
 func Check(ctx context.Context, db Querier, q Query) (outcome.Code, string, error) {
-	var enabled int
-	var menus, counters string
-	var sDev, sMenus sql.NullString
-	var sFrom, sTo sql.NullInt64
+	var g grant
 	err := db.QueryRowContext(ctx, `SELECT o.enabled, o.menus, o.counters, s.device, s.menus, s.issued_at, s.expires_at
 		FROM operators o LEFT JOIN operator_sessions s ON s.id = $2 AND s.operator_cf = o.cf
-		WHERE o.cf = $1`, q.OperatorCF, q.Session).Scan(&enabled, &menus, &counters, &sDev, &sMenus, &sFrom, &sTo)
+		WHERE o.cf = $1`, q.OperatorCF, q.Session).Scan(&g.enabled, &g.menus, &g.counters, &g.sDev, &g.sMenus, &g.sFrom, &g.sTo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return outcome.OperatorNotAuthorised, "operator not registered", nil
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("operator: check: %w", err)
 	}
-	o := Operator{Enabled: enabled == 1, Menus: splitList(menus), Counters: splitList(counters)}
+	code, detail := g.decide(q)
+	return code, detail, nil
+}
+
+// grant is an operator's registry row with the session an operation
+// names (session columns NULL when there is no such session of his).
+type grant struct {
+	enabled         int
+	menus, counters string
+	sDev, sMenus    sql.NullString
+	sFrom, sTo      sql.NullInt64
+}
+
+// decide is the check of q against g, without the database.
+func (g grant) decide(q Query) (outcome.Code, string) {
+	o := Operator{Enabled: g.enabled == 1, Menus: splitList(g.menus), Counters: splitList(g.counters)}
 	switch {
 	case !o.Enabled:
-		return outcome.OperatorNotAuthorised, "operator disabled", nil
+		return outcome.OperatorNotAuthorised, "operator disabled"
 	case !o.CanCounter(q.Counter):
-		return outcome.OperatorNotAuthorised, "operator not enabled at counter " + q.Counter, nil
+		return outcome.OperatorNotAuthorised, "operator not enabled at counter " + q.Counter
 	case q.Menu != "" && !o.CanMenu(q.Menu):
-		return outcome.OperatorNotAuthorised, "operator not enabled for menu " + q.Menu, nil
+		return outcome.OperatorNotAuthorised, "operator not enabled for menu " + q.Menu
 	case !q.RequireSession:
-		return outcome.Applied, "", nil
-	case !sDev.Valid:
-		return outcome.OperatorNotAuthorised, "no such session for this operator", nil
-	case sDev.String != q.Device:
-		return outcome.OperatorNotAuthorised, "session bound to another device", nil
-	case q.At.UnixMicro() < sFrom.Int64 || q.At.UnixMicro() >= sTo.Int64:
-		return outcome.OperatorNotAuthorised, "session not valid at the operation's time", nil
+		return outcome.Applied, ""
+	case !g.sDev.Valid:
+		return outcome.OperatorNotAuthorised, "no such session for this operator"
+	case g.sDev.String != q.Device:
+		return outcome.OperatorNotAuthorised, "session bound to another device"
+	case q.At.UnixMicro() < g.sFrom.Int64 || q.At.UnixMicro() >= g.sTo.Int64:
+		return outcome.OperatorNotAuthorised, "session not valid at the operation's time"
 	}
-	if granted := splitList(sMenus.String); q.Menu != "" && len(granted) > 0 &&
+	if granted := splitList(g.sMenus.String); q.Menu != "" && len(granted) > 0 &&
 		!slices.Contains(granted, q.Menu) && !slices.Contains(granted, All) {
-		return outcome.OperatorNotAuthorised, "menu not granted to this session", nil
+		return outcome.OperatorNotAuthorised, "menu not granted to this session"
 	}
-	return outcome.Applied, "", nil
+	return outcome.Applied, ""
 }

@@ -1,0 +1,101 @@
+package operator
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"cnskiosk.dev/shared/outcome"
+)
+
+// RowsQuerier is *sql.DB or *sql.Tx.
+type RowsQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Verdict is the answer of Check for one Query.
+type Verdict struct {
+	Code   outcome.Code
+	Detail string
+}
+
+// CheckAll answers Check for every query of qs with one statement: the
+// operators named and the sessions named, joined as Check joins them. The
+// verdicts are in the order of qs.
+func CheckAll(ctx context.Context, db RowsQuerier, qs []Query) ([]Verdict, error) {
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	cfs, sessions := distinct(qs, func(q Query) string { return q.OperatorCF }), distinct(qs, func(q Query) string { return q.Session })
+	args := make([]any, 0, len(cfs)+len(sessions))
+	for _, v := range cfs {
+		args = append(args, v)
+	}
+	for _, v := range sessions {
+		args = append(args, v)
+	}
+	query := `SELECT o.cf, s.id, o.enabled, o.menus, o.counters, s.device, s.menus, s.issued_at, s.expires_at
+		FROM operators o LEFT JOIN operator_sessions s ON s.operator_cf = o.cf AND s.id IN (` +
+		list(len(sessions), len(cfs)+1) + `) WHERE o.cf IN (` + list(len(cfs), 1) + `)`
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("operator: check all: %w", err)
+	}
+	defer rows.Close()
+	ops := map[string]grant{}            // operator cf -> registry row, no session
+	withSession := map[[2]string]grant{} // (cf, session id) -> row with that session
+	for rows.Next() {
+		var cf string
+		var sid sql.NullString
+		var g grant
+		if err := rows.Scan(&cf, &sid, &g.enabled, &g.menus, &g.counters, &g.sDev, &g.sMenus, &g.sFrom, &g.sTo); err != nil {
+			return nil, fmt.Errorf("operator: check all: %w", err)
+		}
+		if sid.Valid {
+			withSession[[2]string{cf, sid.String}] = g
+		}
+		ops[cf] = grant{enabled: g.enabled, menus: g.menus, counters: g.counters}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("operator: check all: %w", err)
+	}
+	out := make([]Verdict, len(qs))
+	for i, q := range qs {
+		g, ok := withSession[[2]string{q.OperatorCF, q.Session}]
+		if !ok {
+			if g, ok = ops[q.OperatorCF]; !ok {
+				out[i] = Verdict{outcome.OperatorNotAuthorised, "operator not registered"}
+				continue
+			}
+		}
+		out[i].Code, out[i].Detail = g.decide(q)
+	}
+	return out, nil
+}
+
+// distinct returns the distinct values of key over qs, in first-seen order.
+func distinct(qs []Query, key func(Query) string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, q := range qs {
+		if k := key(q); !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// list returns n placeholders "$from, ..., $from+n-1".
+func list(n, from int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return b.String()
+}
