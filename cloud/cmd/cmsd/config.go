@@ -22,6 +22,7 @@ type config struct {
 	serverNames                                                               names
 	verbose                                                                   bool
 	workers                                                                   workerConfig
+	ingestWorkers                                                             int
 }
 
 type names []string

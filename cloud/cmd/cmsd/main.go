@@ -34,6 +34,7 @@ func main() {
 	flag.BoolVar(&c.workers.smtpInsecure, "smtp-insecure", false, "allow SMTP without TLS (local relay only)")
 	flag.StringVar(&c.workers.smsURL, "sms-url", "", "SMS gateway URL (token from CNS_SMS_TOKEN; default: spool in DATA/outbox, development only)")
 	flag.DurationVar(&c.workers.poll, "worker-poll", 0, "idle scan interval of the FSE and notification workers (default 5s and 2s)")
+	flag.IntVar(&c.ingestWorkers, "ingest-workers", 32, "operations applied concurrently (devices hashed to workers; the engine groups concurrent commits)")
 	flag.BoolVar(&c.verbose, "v", false, "debug logging")
 	flag.Parse()
 	level := slog.LevelInfo

@@ -79,7 +79,7 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	eng := cms.New(db, v, cms.Options{RequireSession: true}, log.With("part", "cms"))
 	opReg := operator.NewRegistry(db, nil)
 	auth := opauth.New(db, opReg, opauth.Options{Roots: roots, CounterOf: counterOf(fl)}, log.With("part", "opauth"))
-	in, err := ingest.New(ingest.Options{Broker: url, ClientID: c.name, TLS: clientTLS},
+	in, err := ingest.New(ingest.Options{Broker: url, ClientID: c.name, TLS: clientTLS, Workers: c.ingestWorkers},
 		ingest.Deps{Engine: eng, Cards: eng, Operators: auth, Devices: fl}, reg, log.With("part", "ingest"))
 	if err != nil {
 		return nil, err
