@@ -1,0 +1,111 @@
+package pcsc
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"cnskiosk.dev/hw/apdu"
+	"cnskiosk.dev/hw/cns"
+)
+
+// percentile returns the p-th percentile (0..100) of ds, sorted in place.
+func percentile(ds []time.Duration, p int) time.Duration {
+	slices.Sort(ds)
+	return ds[min(len(ds)-1, len(ds)*p/100)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// report adds p50/p99 of the parsed read and of the raw floor, and the
+// overhead of the p50s, to b's results.
+func report(b *testing.B, prefix string, read, raw []time.Duration) {
+	r50, r99 := percentile(read, 50), percentile(read, 99)
+	f50, f99 := percentile(raw, 50), percentile(raw, 99)
+	b.ReportMetric(ms(r50), prefix+"read-p50-ms")
+	b.ReportMetric(ms(r99), prefix+"read-p99-ms")
+	b.ReportMetric(ms(f50), prefix+"raw-p50-ms")
+	b.ReportMetric(ms(f99), prefix+"raw-p99-ms")
+	b.ReportMetric(100*(ms(r50)-ms(f50))/ms(f50), prefix+"overhead-%")
+}
+
+// replay sends the recorded commands as they are, with no parsing: the
+// floor of a card read through pcscd.
+func replay(b *testing.B, c *Card, cmds [][]byte) {
+	for _, cmd := range cmds {
+		if _, err := c.Transmit(b.Context(), cmd); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCardRead times cns.ReadCard on a present card (SELECT + READ
+// BINARY of three files, parsing, X.509) against the raw replay of the same
+// APDUs, interleaved in the same run.
+func BenchmarkCardRead(b *testing.B) {
+	r := newRig(b)
+	vc, _ := card(b, "adult")
+	r.insert(0, vc)
+	c := r.connect(0)
+	rec := &apdu.Recorder{T: c}
+	if _, err := cns.ReadCard(b.Context(), rec); err != nil {
+		b.Fatal(err)
+	}
+	var cmds [][]byte
+	for _, s := range rec.Steps() {
+		cmds = append(cmds, s.Command)
+	}
+	var read, raw []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := cns.ReadCard(b.Context(), c); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		replay(b, c, cmds)
+		read, raw = append(read, t1.Sub(t0)), append(raw, time.Since(t1))
+	}
+	b.ReportMetric(float64(len(cmds)), "apdus")
+	report(b, "", read, raw)
+}
+
+// BenchmarkInsertToParsed times, per insertion, "card present" (the
+// Monitor's event) to the parsed card (Connect + ReadCard), against Connect
+// + raw replay of the same APDUs after a reset of the same card. Each
+// iteration inserts and removes the card (~1 s of pcscd polling, not timed):
+// run with -benchtime=20x.
+func BenchmarkInsertToParsed(b *testing.B) {
+	r := newRig(b)
+	vc, _ := card(b, "adult")
+	var cmds [][]byte
+	var read, raw []time.Duration
+	for b.Loop() {
+		r.insert(0, vc)
+		t0 := time.Now()
+		c, err := r.pc.Connect(b.Context(), r.readers[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec := &apdu.Recorder{T: c}
+		if _, err := cns.ReadCard(b.Context(), rec); err != nil {
+			b.Fatal(err)
+		}
+		read = append(read, time.Since(t0))
+		_ = c.Close()
+		if cmds == nil {
+			for _, s := range rec.Steps() {
+				cmds = append(cmds, s.Command)
+			}
+		}
+		t1 := time.Now()
+		c, err = r.pc.Connect(b.Context(), r.readers[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		replay(b, c, cmds)
+		raw = append(raw, time.Since(t1))
+		_ = c.Close()
+		r.remove(0)
+	}
+	report(b, "", read, raw)
+}
