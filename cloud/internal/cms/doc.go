@@ -8,8 +8,8 @@
 // transaction: it locks the card (SELECT ... FOR UPDATE on PostgreSQL;
 // SQLite serialises writers), checks the operator (OPAUTH), asks package
 // rules for the decision, records the operation by its id (the idempotency
-// record: a second Apply of the same id finds it, rolls back and answers
-// "duplicate" with the first outcome and result), writes the effects (card
+// record: a second Apply of the same id conflicts with it, rolls back and
+// answers "duplicate" with the first outcome and result), writes the effects (card
 // state, reader counter, consents, FSE request, notification, reissue
 // request, registry case) and the audit record, then commits. The Ack is
 // returned only after the commit, so the kiosk removes the operation from
@@ -18,11 +18,16 @@
 // # Group commit
 //
 // Concurrent Apply calls are coalesced into batches, one transaction each
-// (Options.MaxBatch, Options.Batches): the cards of a batch are locked in
-// TEAM order by one statement, the operations are applied in that order
-// (same-card operations see each other's effects), the audit records of
-// the batch are appended with one update per head, and every caller gets
-// its own Ack after the commit. A duplicate writes nothing; an operation
+// (Options.MaxBatch, Options.Batches): the operators and sessions of a
+// batch are checked by one statement, its cards are locked in TEAM order
+// by one statement, the operations are decided in that order against the
+// batch's view of the cards (same-card operations see each other's
+// effects), then the card changes, idempotency records, consents, FSE
+// requests and notifications are written with one statement per table
+// and the audit records with three; every caller gets its own Ack after
+// the commit. An idempotency record that conflicts (the id was applied by
+// another transaction) rolls the batch back and runs it again with that
+// operation answered "duplicate". A duplicate writes nothing; an operation
 // that fails makes the batch fall back to applying its operations one by
 // one, so the failure stays with that operation. See docs/store.md.
 //
