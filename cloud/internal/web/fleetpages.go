@@ -125,9 +125,7 @@ func configFromForm(r *http.Request) (wire.Config, error) {
 	for _, v := range r.PostForm["capacita"] {
 		c.Capabilities = append(c.Capabilities, wire.Capability(v))
 	}
-	for _, v := range r.PostForm["lingue"] {
-		c.Languages = append(c.Languages, v)
-	}
+	c.Languages = append(c.Languages, r.PostForm["lingue"]...)
 	price := strings.Replace(strings.TrimSpace(r.PostFormValue("prezzo")), ",", ".", 1)
 	eur, err := strconv.ParseFloat(price, 64)
 	if err != nil || eur < 0 || eur > 1000 {
