@@ -63,6 +63,12 @@ func TestCmsdEndToEnd(t *testing.T) {
 	must(t, err)
 	defer k.Close()
 
+	// /healthz may answer before ingest has subscribed: a request sent
+	// before that reaches no one, and the kiosk asks again, as firmware does.
+	eventually(t, "ingest answering", func() bool {
+		_, err := k.Request(ctx, wire.MethodOperatorChallenge, wire.OperatorChallengeParams{CF: testOpCF}, time.Second)
+		return err == nil
+	})
 	ch := call[wire.OperatorChallengeResult](t, k, wire.MethodOperatorChallenge, wire.OperatorChallengeParams{CF: testOpCF})
 	auth := call[wire.OperatorAuthResult](t, k, wire.MethodOperatorAuth, wire.OperatorAuthParams{CF: testOpCF,
 		Certificate: s.cardCert, Nonce: ch.Nonce, Signature: s.cardSigner(ch.Nonce), Menu: string(wire.OpActivation)})
