@@ -28,13 +28,13 @@ fi
 # demo operator's card certificate; cmsd trusts that CA for OPAUTH.
 opca=()
 if [ -x scripts/devca.sh ]; then scripts/devca.sh >/dev/null; fi
-if [ -f .run/pki/operator-ca.pem ]; then
-  opca=(--operator-ca .run/pki/operator-ca.pem)
+if [ -f .run/pki/operator-ca.crt ]; then
+  opca=(--operator-ca .run/pki/operator-ca.crt)
 else
-  echo "!! no .run/pki/operator-ca.pem (scripts/devca.sh): operator sign-in at a kiosk will be refused"
+  echo "!! no .run/pki/operator-ca.crt (scripts/devca.sh): operator sign-in at a kiosk will be refused"
 fi
-opcf=MRNLCU00A01H501J
-[ -f .run/pki/operator-cf ] && opcf=$(cat .run/pki/operator-cf)
+# The demo operator is the one of the shipped operator card profile.
+opcf=$(sed -n 's/.*"cf": *"\([A-Z0-9]\{16\}\)".*/\1/p' hw/profiles/operator.json | head -1)
 $ctl operators add -name "Operatore Demo" -role supervisor "$opcf" >/dev/null
 echo "== demo operator $opcf registered (all procedures, all counters)"
 
