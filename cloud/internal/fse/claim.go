@@ -3,10 +3,11 @@ package fse
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
-	"cnskiosk.dev/cloud/internal/store"
+	"cnskiosk.dev/cloud/internal/lease"
 	"cnskiosk.dev/cloud/internal/ticket"
 )
 
@@ -14,47 +15,33 @@ type request struct {
 	ID, CardTEAM, CF, OpID string
 	Attempts               int
 	Consents               Consents
-	lease                  int64 // claimed_until written by our claim: the token
+	tok                    lease.Token // our claim: the row is ours while claimed_until = tok
 }
 
-// claim takes up to Batch due rows and sets their lease.
-func (w *Worker) claim(ctx context.Context) ([]request, error) {
-	now := w.o.Now().UnixMicro()
-	lease := w.o.Now().Add(w.o.Lease).UnixMicro()
-	lock := ""
-	if w.db.Dialect() == store.Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	q := `UPDATE fse_requests SET claimed_until = $1 WHERE id IN (
-		SELECT id FROM fse_requests WHERE status = 'pending' AND next_at <= $2 AND claimed_until < $2
-		ORDER BY next_at, id LIMIT $3` + lock + `)
-		RETURNING id, card_team, cf, op_id, attempts`
-	var out []request
-	err := w.db.InTx(ctx, func(tx *sql.Tx) error {
-		out = out[:0]
-		rows, err := tx.QueryContext(ctx, q, lease, now, w.o.Batch)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r := request{lease: lease}
-			if err := rows.Scan(&r.ID, &r.CardTEAM, &r.CF, &r.OpID, &r.Attempts); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+// claim takes up to Batch due rows and reads their consents.
+func (w *Worker) claim(ctx context.Context) ([]request, lease.Token, error) {
+	out, tok, err := lease.Claim(ctx, w.q, "id, card_team, cf, op_id, attempts", func(rs *sql.Rows) (request, error) {
+		var r request
+		return r, rs.Scan(&r.ID, &r.CardTEAM, &r.CF, &r.OpID, &r.Attempts)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("fse: claim: %w", err)
+		return nil, 0, fmt.Errorf("fse: %w", err)
 	}
 	for i := range out {
+		out[i].tok = tok
 		if out[i].Consents, err = w.consents(ctx, out[i].OpID); err != nil {
-			return nil, err
+			return nil, 0, errors.Join(err, w.q.Release(context.WithoutCancel(ctx), tok, ids(out)...))
 		}
 	}
-	return out, nil
+	return out, tok, nil
+}
+
+func ids(rs []request) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.ID
+	}
+	return out
 }
 
 // consents reads the consents recorded by the same operation.
@@ -74,17 +61,11 @@ func (w *Worker) consents(ctx context.Context, opID string) (Consents, error) {
 	return c, nil
 }
 
-// release gives a claimed row back without counting an attempt (shutdown).
-func (w *Worker) release(ctx context.Context, r request) error {
-	_, err := w.db.SQL().ExecContext(ctx, `UPDATE fse_requests SET claimed_until = 0 WHERE id = $1 AND claimed_until = $2`, r.ID, r.lease)
-	return err
-}
-
 // finish records the result of one attempt if the lease is still ours.
 func (w *Worker) finish(ctx context.Context, r request, res string, callErr error) error {
 	now := w.o.Now()
 	attempts := r.Attempts + 1
-	status, next, msg := "pending", now.Add(w.delay(attempts)).UnixMicro(), ""
+	status, next, msg := "pending", now.Add(w.backoff.Delay(attempts)).UnixMicro(), ""
 	if callErr != nil {
 		msg = truncate(callErr.Error(), 500)
 	}
@@ -104,7 +85,7 @@ func (w *Worker) finish(ctx context.Context, r request, res string, callErr erro
 	return w.db.InTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE fse_requests SET status = $1, attempts = $2, next_at = $3,
 			last_error = $4, claimed_until = 0, updated_at = $5 WHERE id = $6 AND claimed_until = $7`,
-			status, attempts, next, msg, now.UnixMicro(), r.ID, r.lease)
+			status, attempts, next, msg, now.UnixMicro(), r.ID, int64(r.tok))
 		if err != nil {
 			return fmt.Errorf("fse: finish: %w", err)
 		}

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
+	"cnskiosk.dev/cloud/internal/lease"
 	"cnskiosk.dev/cloud/internal/metrics"
 	"cnskiosk.dev/cloud/internal/store"
 )
@@ -23,16 +23,18 @@ type Options struct {
 	CallTimeout time.Duration // timeout of one Service call; 30s
 	Batch       int           // rows claimed per scan; 16
 	Now         func() time.Time
-	Jitter      func(d time.Duration) time.Duration // extra delay in [0, d); random
+	Jitter      func(d time.Duration) time.Duration // extra delay in [0, d); nil = random
 	Metrics     *metrics.Registry                   // optional
 }
 
 // Worker processes fse_requests. New -> Run(ctx) -> Close.
 type Worker struct {
-	db   *store.DB
-	o    Options
-	log  *slog.Logger
-	done *metrics.CounterVec
+	db      *store.DB
+	q       *lease.Queue
+	backoff lease.Backoff
+	o       Options
+	log     *slog.Logger
+	done    *metrics.CounterVec
 }
 
 // NewWorker returns a worker; it fails on a nil Service.
@@ -50,10 +52,12 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Jitter == nil {
-		o.Jitter = func(d time.Duration) time.Duration { return rand.N(max(d, 1)) }
+	q, err := lease.New(db, "fse_requests", lease.Options{Lease: o.Lease, Batch: o.Batch, Now: o.Now})
+	if err != nil {
+		return nil, err
 	}
-	w := &Worker{db: db, o: o, log: log}
+	w := &Worker{db: db, q: q, o: o, log: log,
+		backoff: lease.Backoff{Base: o.BaseDelay, Max: o.MaxDelay, Jitter: o.Jitter}}
 	if o.Metrics != nil {
 		w.done, _ = o.Metrics.NewCounterVec("cms_fse_attempts_total", "FSE creation attempts by result.", "result")
 	}
@@ -70,55 +74,36 @@ func or[T comparable](v, def T) T {
 
 // Run processes due requests until ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.log.ErrorContext(ctx, "fse scan failed", "err", err)
-		}
-		wait := w.o.Poll
-		if n > 0 && err == nil {
-			wait = 0
-		}
-		t.Reset(wait)
-	}
+	return lease.Loop(ctx, w.o.Poll, w.log, "fse", w.RunOnce)
 }
 
 // Close releases nothing today; it is here for the lifecycle.
 func (w *Worker) Close() error { return nil }
 
 // RunOnce claims one batch of due requests and processes it; it returns
-// the number of requests processed.
+// the number of requests processed. Requests left when ctx ends are
+// released at once.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	reqs, err := w.claim(ctx)
+	reqs, tok, err := w.claim(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for i, r := range reqs {
-		if err := w.process(ctx, r); err != nil {
-			return i, err
-		}
-	}
-	return len(reqs), nil
+	return lease.Each(ctx, w.q, tok, reqs, func(r request) string { return r.ID }, w.process)
 }
 
-func (w *Worker) process(ctx context.Context, r request) error {
+// process makes one attempt; false means the request was released
+// because ctx ended during the call.
+func (w *Worker) process(ctx context.Context, r request) (bool, error) {
 	cctx, cancel := context.WithTimeout(ctx, w.o.CallTimeout)
 	err := w.o.Service.Create(cctx, r.CF, r.Consents)
 	cancel()
 	if ctx.Err() != nil {
-		return w.release(context.WithoutCancel(ctx), r)
+		return false, w.q.Release(context.WithoutCancel(ctx), r.tok, r.ID)
 	}
 	res := classify(err)
 	w.count(res)
 	w.log.InfoContext(ctx, "fse attempt", "request", r.ID, "attempt", r.Attempts+1, "result", res, "err", err)
-	return w.finish(ctx, r, res, err)
+	return true, w.finish(context.WithoutCancel(ctx), r, res, err)
 }
 
 func (w *Worker) count(res string) {
@@ -136,15 +121,4 @@ func classify(err error) string {
 	default:
 		return "technical"
 	}
-}
-
-// delay is the backoff after attempt n (1-based): Base * 2^(n-1), capped,
-// plus jitter up to the same amount.
-func (w *Worker) delay(n int) time.Duration {
-	d := w.o.BaseDelay
-	for i := 1; i < n && d < w.o.MaxDelay; i++ {
-		d *= 2
-	}
-	d = min(d, w.o.MaxDelay)
-	return d + w.o.Jitter(d)
 }

@@ -6,48 +6,28 @@ import (
 	"errors"
 	"fmt"
 
-	"cnskiosk.dev/cloud/internal/store"
+	"cnskiosk.dev/cloud/internal/lease"
 	"cnskiosk.dev/cloud/internal/vault"
 )
 
 type row struct {
 	ID, Kind, CardTEAM, Channel, Address string
 	Attempts                             int
-	lease                                int64
+	tok                                  lease.Token
 }
 
-func (w *Worker) claim(ctx context.Context) ([]row, error) {
-	now := w.o.Now()
-	lease := now.Add(w.o.Lease).UnixMicro()
-	lock := ""
-	if w.db.Dialect() == store.Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	q := `UPDATE notifications SET claimed_until = $1 WHERE id IN (
-		SELECT id FROM notifications WHERE status = 'pending' AND next_at <= $2 AND claimed_until < $2
-		ORDER BY next_at, id LIMIT $3` + lock + `)
-		RETURNING id, kind, card_team, channel, address, attempts`
-	var out []row
-	err := w.db.InTx(ctx, func(tx *sql.Tx) error {
-		out = out[:0]
-		rs, err := tx.QueryContext(ctx, q, lease, now.UnixMicro(), w.o.Batch)
-		if err != nil {
-			return err
-		}
-		defer rs.Close()
-		for rs.Next() {
-			r := row{lease: lease}
-			if err := rs.Scan(&r.ID, &r.Kind, &r.CardTEAM, &r.Channel, &r.Address, &r.Attempts); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rs.Err()
+func (w *Worker) claim(ctx context.Context) ([]row, lease.Token, error) {
+	out, tok, err := lease.Claim(ctx, w.q, "id, kind, card_team, channel, address, attempts", func(rs *sql.Rows) (row, error) {
+		var r row
+		return r, rs.Scan(&r.ID, &r.Kind, &r.CardTEAM, &r.Channel, &r.Address, &r.Attempts)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("notify: claim: %w", err)
+		return nil, 0, fmt.Errorf("notify: %w", err)
 	}
-	return out, nil
+	for i := range out {
+		out[i].tok = tok
+	}
+	return out, tok, nil
 }
 
 // build writes the message; for second halves it opens the card's secrets.
@@ -81,16 +61,6 @@ func (w *Worker) build(ctx context.Context, r row) (Message, error) {
 	return m, nil
 }
 
-func (w *Worker) release(ctx context.Context, rows []row) error {
-	for _, r := range rows {
-		_, err := w.db.SQL().ExecContext(ctx, `UPDATE notifications SET claimed_until = 0 WHERE id = $1 AND claimed_until = $2`, r.ID, r.lease)
-		if err != nil {
-			return fmt.Errorf("notify: release: %w", err)
-		}
-	}
-	return nil
-}
-
 // finish records the attempt if the lease is still ours.
 func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error) error {
 	now := w.o.Now()
@@ -101,7 +71,7 @@ func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error) e
 			msg = msg[:500]
 		}
 	}
-	status, next := "pending", now.Add(w.delay(r.Attempts+1)).UnixMicro()
+	status, next := "pending", now.Add(w.backoff.Delay(r.Attempts+1)).UnixMicro()
 	var sentAt any
 	switch res {
 	case "sent":
@@ -112,7 +82,7 @@ func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error) e
 	return w.db.InTx(ctx, func(tx *sql.Tx) error {
 		x, err := tx.ExecContext(ctx, `UPDATE notifications SET status = $1, attempts = attempts + 1, next_at = $2,
 			last_error = $3, sent_at = $4, claimed_until = 0 WHERE id = $5 AND claimed_until = $6`,
-			status, next, msg, sentAt, r.ID, r.lease)
+			status, next, msg, sentAt, r.ID, int64(r.tok))
 		if err != nil {
 			return fmt.Errorf("notify: finish: %w", err)
 		}

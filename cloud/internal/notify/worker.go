@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
+	"cnskiosk.dev/cloud/internal/lease"
 	"cnskiosk.dev/cloud/internal/metrics"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/vault"
@@ -33,10 +33,12 @@ type Options struct {
 
 // Worker sends the notification outbox. New -> Run(ctx) -> Close.
 type Worker struct {
-	db   *store.DB
-	o    Options
-	log  *slog.Logger
-	sent *metrics.CounterVec
+	db      *store.DB
+	q       *lease.Queue
+	backoff lease.Backoff
+	o       Options
+	log     *slog.Logger
+	sent    *metrics.CounterVec
 }
 
 // NewWorker returns a worker; a vault and both senders are required.
@@ -57,10 +59,12 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Jitter == nil {
-		o.Jitter = func(d time.Duration) time.Duration { return rand.N(max(d, 1)) }
+	q, err := lease.New(db, "notifications", lease.Options{Lease: o.Lease, Batch: o.Batch, Now: o.Now})
+	if err != nil {
+		return nil, err
 	}
-	w := &Worker{db: db, o: o, log: log}
+	w := &Worker{db: db, q: q, o: o, log: log,
+		backoff: lease.Backoff{Base: o.BaseDelay, Max: o.MaxDelay, Jitter: o.Jitter}}
 	if o.Metrics != nil {
 		w.sent, _ = o.Metrics.NewCounterVec("cms_notifications_total", "Notification send attempts by channel and result.", "channel", "result")
 	}
@@ -77,24 +81,7 @@ func or[T comparable](v, def T) T {
 
 // Run sends due notifications until ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.log.ErrorContext(ctx, "notification scan failed", "err", err)
-		}
-		wait := w.o.Poll
-		if n > 0 && err == nil {
-			wait = 0
-		}
-		t.Reset(wait)
-	}
+	return lease.Loop(ctx, w.o.Poll, w.log, "notification", w.RunOnce)
 }
 
 // Close is here for the lifecycle.
@@ -103,24 +90,11 @@ func (w *Worker) Close() error { return nil }
 // RunOnce claims a batch and sends it; it returns how many rows it
 // finished (sent or failed). Rows left when ctx ends are released.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	rows, err := w.claim(ctx)
+	rows, tok, err := w.claim(ctx)
 	if err != nil {
 		return 0, err
 	}
-	done := 0
-	for i, r := range rows {
-		if ctx.Err() != nil {
-			return done, w.release(context.WithoutCancel(ctx), rows[i:])
-		}
-		sent, err := w.process(ctx, r)
-		if err != nil {
-			return done, errors.Join(err, w.release(context.WithoutCancel(ctx), rows[i+1:]))
-		}
-		if sent {
-			done++
-		}
-	}
-	return done, nil
+	return lease.Each(ctx, w.q, tok, rows, func(r row) string { return r.ID }, w.process)
 }
 
 // process sends one row; false means it was released (shutdown).
@@ -132,7 +106,7 @@ func (w *Worker) process(ctx context.Context, r row) (bool, error) {
 		cancel()
 	}
 	if err != nil && ctx.Err() != nil {
-		return false, w.release(context.WithoutCancel(ctx), []row{r})
+		return false, w.q.Release(context.WithoutCancel(ctx), r.tok, r.ID)
 	}
 	res := "sent"
 	switch {
@@ -156,13 +130,4 @@ func (w *Worker) sender(channel string) Sender {
 		return w.o.SMS
 	}
 	return w.o.Email
-}
-
-func (w *Worker) delay(n int) time.Duration {
-	d := w.o.BaseDelay
-	for i := 1; i < n && d < w.o.MaxDelay; i++ {
-		d *= 2
-	}
-	d = min(d, w.o.MaxDelay)
-	return d + w.o.Jitter(d)
 }
