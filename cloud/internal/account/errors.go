@@ -9,5 +9,6 @@ var (
 	ErrCredentials = errors.New("account: wrong user name or password")
 	ErrNoSession   = errors.New("account: no valid session")
 	ErrName        = errors.New("account: invalid user name")
-	ErrPassword    = errors.New("account: password too short")
+	ErrPassword    = errors.New("account: password not acceptable")
+	ErrUnknown     = errors.New("account: no such account")
 )
