@@ -32,9 +32,8 @@ lint: ## gofmt, go vet and staticcheck on every module
 	@set -e; for m in $(MODULES); do echo "== vet $$m"; (cd $$m && $(GO) vet ./...); done
 	@set -e; for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && $(GO) run $(STATICCHECK) ./...); done
 
-bench: services ## run the benchmarks (figures go to docs/benchmarks.md)
-	@set -e; $(ENV) for m in $(MODULES); do \
-	  echo "== $$m"; (cd $$m && $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...); done
+bench: services ## run the benchmarks of docs/benchmarks.md, baselines in the same run (BENCH="cms web" for some)
+	@scripts/bench.sh $(BENCH)
 
 fuzz: ## run every fuzz target for FUZZTIME (default 60s) each
 	@scripts/fuzz.sh $(FUZZTIME)
