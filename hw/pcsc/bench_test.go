@@ -1,4 +1,4 @@
-package pcsc
+package pcsc_test
 
 import (
 	"slices"
@@ -7,6 +7,9 @@ import (
 
 	"cnskiosk.dev/hw/apdu"
 	"cnskiosk.dev/hw/cns"
+	"cnskiosk.dev/hw/pcsc"
+	"cnskiosk.dev/hw/pcsc/pcsctest"
+	"cnskiosk.dev/hw/vcard/vcardtest"
 )
 
 // percentile returns the p-th percentile (0..100) of ds, sorted in place.
@@ -31,7 +34,7 @@ func report(b *testing.B, prefix string, read, raw []time.Duration) {
 
 // replay sends the recorded commands as they are, with no parsing: the
 // floor of a card read through pcscd.
-func replay(b *testing.B, c *Card, cmds [][]byte) {
+func replay(b *testing.B, c *pcsc.Card, cmds [][]byte) {
 	for _, cmd := range cmds {
 		if _, err := c.Transmit(b.Context(), cmd); err != nil {
 			b.Fatal(err)
@@ -43,10 +46,10 @@ func replay(b *testing.B, c *Card, cmds [][]byte) {
 // BINARY of three files, parsing, X.509) against the raw replay of the same
 // APDUs, interleaved in the same run.
 func BenchmarkCardRead(b *testing.B) {
-	r := newRig(b)
-	vc, _ := card(b, "adult")
-	r.insert(0, vc)
-	c := r.connect(0)
+	r := pcsctest.New(b)
+	vc, _ := vcardtest.Card(b, "adult")
+	r.Insert(0, vc)
+	c := r.Connect(0)
 	rec := &apdu.Recorder{T: c}
 	if _, err := cns.ReadCard(b.Context(), rec); err != nil {
 		b.Fatal(err)
@@ -75,15 +78,15 @@ func BenchmarkCardRead(b *testing.B) {
 // raw replay of the same APDUs. Each iteration inserts and removes the card
 // (~1 s of pcscd polling, not timed): run with -benchtime=40x.
 func BenchmarkInsertToParsed(b *testing.B) {
-	r := newRig(b)
-	vc, _ := card(b, "adult")
-	r.insert(0, vc)
-	rec := &apdu.Recorder{T: r.connectNoCleanup(b)}
+	r := pcsctest.New(b)
+	vc, _ := vcardtest.Card(b, "adult")
+	r.Insert(0, vc)
+	rec := &apdu.Recorder{T: r.ConnectNoCleanup(0)}
 	if _, err := cns.ReadCard(b.Context(), rec); err != nil {
 		b.Fatal(err)
 	}
-	_ = rec.T.(*Card).Close()
-	r.remove(0)
+	_ = rec.T.(*pcsc.Card).Close()
+	r.Remove(0)
 	var cmds [][]byte
 	for _, s := range rec.Steps() {
 		cmds = append(cmds, s.Command)
@@ -91,9 +94,9 @@ func BenchmarkInsertToParsed(b *testing.B) {
 	var read, raw []time.Duration
 	i := 0
 	for b.Loop() {
-		r.insert(0, vc)
+		r.Insert(0, vc)
 		t0 := time.Now()
-		c := r.connectNoCleanup(b)
+		c := r.ConnectNoCleanup(0)
 		if i%2 == 0 {
 			if _, err := cns.ReadCard(b.Context(), c); err != nil {
 				b.Fatal(err)
@@ -105,19 +108,10 @@ func BenchmarkInsertToParsed(b *testing.B) {
 		}
 		i++
 		_ = c.Close()
-		r.remove(0)
+		r.Remove(0)
 	}
 	if len(raw) == 0 {
 		raw = read
 	}
 	report(b, "", read, raw)
-}
-
-// connectNoCleanup opens the card in slot 0; the caller closes it.
-func (r *rig) connectNoCleanup(b *testing.B) *Card {
-	c, err := r.pc.Connect(b.Context(), r.readers[0])
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c
 }

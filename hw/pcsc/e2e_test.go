@@ -1,4 +1,4 @@
-package pcsc
+package pcsc_test
 
 import (
 	"bytes"
@@ -14,7 +14,10 @@ import (
 
 	"cnskiosk.dev/hw/apdu"
 	"cnskiosk.dev/hw/cns"
+	"cnskiosk.dev/hw/pcsc"
+	"cnskiosk.dev/hw/pcsc/pcsctest"
 	"cnskiosk.dev/hw/vcard"
+	"cnskiosk.dev/hw/vcard/vcardtest"
 )
 
 // The tests in this file share pcscd's two vpcd slots: never t.Parallel.
@@ -29,14 +32,14 @@ func checkCard(t *testing.T, got cns.Card, p *vcard.Profile) {
 }
 
 func TestInsertReadRemoveReinsert(t *testing.T) {
-	r := newRig(t)
-	vc, p := card(t, "adult")
+	r := pcsctest.New(t)
+	vc, p := vcardtest.Card(t, "adult")
 	for cycle := range 2 {
-		ev := r.insert(0, vc)
+		ev := r.Insert(0, vc)
 		if !bytes.Equal(ev.ATR, vc.ATR()) || !cns.IsCNS(ev.ATR) {
 			t.Errorf("cycle %d: event ATR % X, want % X", cycle, ev.ATR, vc.ATR())
 		}
-		c, err := r.pc.Connect(t.Context(), r.readers[0])
+		c, err := r.PC.Connect(t.Context(), r.Readers[0])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,13 +51,13 @@ func TestInsertReadRemoveReinsert(t *testing.T) {
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
 		}
-		r.remove(0)
+		r.Remove(0)
 	}
 }
 
 // removing is a Transmitter that pulls the card out before its n-th command.
 type removing struct {
-	c    *Card
+	c    *pcsc.Card
 	slot *vcard.Slot
 	n    int
 }
@@ -69,28 +72,28 @@ func (m *removing) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 }
 
 func TestRemoveMidRead(t *testing.T) {
-	r := newRig(t)
-	vc, _ := card(t, "adult")
-	r.insert(0, vc)
-	c := r.connect(0)
-	_, err := cns.ReadCard(t.Context(), &removing{c: c, slot: r.slots[0], n: 4})
-	if !errors.Is(err, ErrCardRemoved) {
-		t.Fatalf("ReadCard with the card pulled out: err = %v, want ErrCardRemoved", err)
+	r := pcsctest.New(t)
+	vc, _ := vcardtest.Card(t, "adult")
+	r.Insert(0, vc)
+	c := r.Connect(0)
+	_, err := cns.ReadCard(t.Context(), &removing{c: c, slot: r.Slots[0], n: 4})
+	if !errors.Is(err, pcsc.ErrCardRemoved) {
+		t.Fatalf("ReadCard with the card pulled out: err = %v, want pcsc.ErrCardRemoved", err)
 	}
-	r.waitEvent(0, Removed)
-	if _, err := c.Transmit(t.Context(), []byte{0, 0xA4, 0, 0x0C, 2, 0x3F, 0}); !errors.Is(err, ErrCardRemoved) {
-		t.Errorf("Transmit after removal: err = %v, want ErrCardRemoved", err)
+	r.WaitEvent(0, pcsc.Removed)
+	if _, err := c.Transmit(t.Context(), []byte{0, 0xA4, 0, 0x0C, 2, 0x3F, 0}); !errors.Is(err, pcsc.ErrCardRemoved) {
+		t.Errorf("Transmit after removal: err = %v, want pcsc.ErrCardRemoved", err)
 	}
 }
 
 func TestTwoSlots(t *testing.T) {
-	r := newRig(t)
-	citizen, cp := card(t, "minor")
-	operator, op := card(t, "operator")
-	r.insert(0, citizen)
-	r.insert(1, operator)
+	r := pcsctest.New(t)
+	citizen, cp := vcardtest.Card(t, "minor")
+	operator, op := vcardtest.Card(t, "operator")
+	r.Insert(0, citizen)
+	r.Insert(1, operator)
 	for i, p := range []*vcard.Profile{cp, op} {
-		got, err := cns.ReadCard(t.Context(), r.connect(i))
+		got, err := cns.ReadCard(t.Context(), r.Connect(i))
 		if err != nil {
 			t.Fatalf("slot %d: %v", i, err)
 		}
@@ -99,10 +102,10 @@ func TestTwoSlots(t *testing.T) {
 }
 
 func TestWrongPINBlocks(t *testing.T) {
-	r := newRig(t)
-	vc, p := card(t, "expired")
-	r.insert(0, vc)
-	c := r.connect(0)
+	r := pcsctest.New(t)
+	vc, p := vcardtest.Card(t, "expired")
+	r.Insert(0, vc)
+	c := r.Connect(0)
 	steps := []struct {
 		pin  string
 		want uint16
@@ -125,16 +128,16 @@ func TestWrongPINBlocks(t *testing.T) {
 }
 
 func TestOperatorSignature(t *testing.T) {
-	r := newRig(t)
-	vc, p := card(t, "operator")
-	r.insert(1, vc)
-	c := r.connect(1)
+	r := pcsctest.New(t)
+	vc, p := vcardtest.Card(t, "operator")
+	r.Insert(1, vc)
+	c := r.Connect(1)
 	got, err := cns.ReadCard(t.Context(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	roots := x509.NewCertPool()
-	roots.AddCert(opCA.Cert)
+	roots.AddCert(vcardtest.OperatorCA(t).Cert)
 	opts := x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
 	if _, err := got.Certificate.Parsed.Verify(opts); err != nil {
 		t.Errorf("operator certificate does not chain to the operator CA: %v", err)
@@ -158,10 +161,10 @@ func TestOperatorSignature(t *testing.T) {
 // exactly the APDUs of the golden transcript (the one package cns checks
 // in-process).
 func TestTranscriptThroughPCSCD(t *testing.T) {
-	r := newRig(t)
-	vc, _ := card(t, "adult")
-	r.insert(0, vc)
-	rec := &apdu.Recorder{T: r.connect(0)}
+	r := pcsctest.New(t)
+	vc, _ := vcardtest.Card(t, "adult")
+	r.Insert(0, vc)
+	rec := &apdu.Recorder{T: r.Connect(0)}
 	if _, err := cns.ReadCard(t.Context(), rec); err != nil {
 		t.Fatal(err)
 	}
@@ -175,28 +178,45 @@ func TestTranscriptThroughPCSCD(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	r := newRig(t)
-	if _, err := r.pc.FindReader("No Such Reader"); !errors.Is(err, ErrNoReader) {
-		t.Errorf("FindReader: err = %v, want ErrNoReader", err)
+	r := pcsctest.New(t)
+	if _, err := r.PC.FindReader("No Such Reader"); !errors.Is(err, pcsc.ErrNoReader) {
+		t.Errorf("FindReader: err = %v, want pcsc.ErrNoReader", err)
 	}
-	if _, err := r.pc.Connect(t.Context(), r.readers[0]); !errors.Is(err, ErrNoCard) {
-		t.Errorf("Connect to an empty reader: err = %v, want ErrNoCard", err)
+	if _, err := r.PC.Connect(t.Context(), r.Readers[0]); !errors.Is(err, pcsc.ErrNoCard) {
+		t.Errorf("Connect to an empty reader: err = %v, want pcsc.ErrNoCard", err)
 	}
-	if _, err := ReadInserted(t.Context(), testLogger(t), "00 01"); !errors.Is(err, ErrNoCard) {
-		t.Errorf("ReadInserted on an empty reader: err = %v, want ErrNoCard", err)
+	if _, err := pcsc.ReadInserted(t.Context(), pcsctest.Logger(t), "00 01"); !errors.Is(err, pcsc.ErrNoCard) {
+		t.Errorf("ReadInserted on an empty reader: err = %v, want pcsc.ErrNoCard", err)
 	}
 }
 
 func TestReadInserted(t *testing.T) {
-	r := newRig(t)
-	vc, p := card(t, "not-active")
-	r.insert(0, vc)
-	got, err := ReadInserted(t.Context(), testLogger(t), "Virtual PCD 00 00")
+	r := pcsctest.New(t)
+	vc, p := vcardtest.Card(t, "not-active")
+	r.Insert(0, vc)
+	got, err := pcsc.ReadInserted(t.Context(), pcsctest.Logger(t), "Virtual PCD 00 00")
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkCard(t, got, p)
 	if got.ATR == "" {
 		t.Error("ATR missing")
+	}
+}
+
+// TestNotCNS inserts a card whose ATR does not say "CNS" (a bank card, say):
+// reading it through pcscd fails with cns.ErrNotCNS before any file is read.
+func TestNotCNS(t *testing.T) {
+	r := pcsctest.New(t)
+	p := vcardtest.Profile(t, "adult")
+	p.Historical = "EMV-BANK"
+	vc := vcardtest.New(t, p)
+	ev := r.Insert(0, vc)
+	if cns.IsCNS(ev.ATR) {
+		t.Fatalf("ATR % X says CNS", ev.ATR)
+	}
+	_, err := pcsc.ReadInserted(t.Context(), pcsctest.Logger(t), "Virtual PCD 00 00")
+	if !errors.Is(err, cns.ErrNotCNS) {
+		t.Fatalf("ReadInserted of a non-CNS card: err = %v, want cns.ErrNotCNS", err)
 	}
 }

@@ -1,11 +1,6 @@
 package pcsc
 
-import (
-	"errors"
-	"fmt"
-
-	"github.com/ebfe/scard"
-)
+import "errors"
 
 // Sentinel errors.
 var (
@@ -14,25 +9,9 @@ var (
 	ErrNoCard      = errors.New("pcsc: no card in the reader")
 	ErrCardRemoved = errors.New("pcsc: card removed")
 	ErrClosed      = errors.New("pcsc: closed")
+	ErrUnsupported = errors.New("pcsc: this build has no PC/SC: it needs Linux, cgo and libpcsclite (build with CGO_ENABLED=1, apt install libpcsclite-dev)")
 )
 
-// wrap maps scard errors to the sentinels above, keeping the original.
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var s error
-	switch {
-	case errors.Is(err, scard.ErrNoService), errors.Is(err, scard.ErrServiceStopped):
-		s = ErrNoService
-	case errors.Is(err, scard.ErrRemovedCard), errors.Is(err, scard.ErrResetCard):
-		s = ErrCardRemoved
-	case errors.Is(err, scard.ErrNoSmartcard), errors.Is(err, scard.ErrUnpoweredCard):
-		s = ErrNoCard
-	case errors.Is(err, scard.ErrUnknownReader), errors.Is(err, scard.ErrReaderUnavailable):
-		s = ErrNoReader
-	default:
-		return fmt.Errorf("pcsc: %s: %w", op, err)
-	}
-	return fmt.Errorf("%w: %s: %w", s, op, err)
+func isGone(err error) bool {
+	return errors.Is(err, ErrCardRemoved) || errors.Is(err, ErrNoCard)
 }

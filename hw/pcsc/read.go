@@ -9,7 +9,7 @@ import (
 )
 
 // ReadInserted reads the card in the first reader whose name contains
-// readerSubstr and returns it parsed, with no PIN involved: for
+// readerSubstr ("" for any) and that holds a card, and returns it parsed, with no PIN involved: for
 // diagnostics (hwdiag card) and the kiosk's card step.
 func ReadInserted(ctx context.Context, log *slog.Logger, readerSubstr string) (card cns.Card, err error) {
 	pc, err := Open(log)
@@ -17,7 +17,7 @@ func ReadInserted(ctx context.Context, log *slog.Logger, readerSubstr string) (c
 		return cns.Card{}, err
 	}
 	defer func() { err = errors.Join(err, pc.Close()) }()
-	reader, err := pc.FindReader(readerSubstr)
+	reader, err := pc.ReaderWithCard(readerSubstr)
 	if err != nil {
 		return cns.Card{}, err
 	}

@@ -56,9 +56,18 @@ func ReadProfile(path string) (*Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrProfile, err)
 	}
+	p, err := ParseProfile(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// ParseProfile decodes a JSON profile without its certificate and key.
+func ParseProfile(b []byte) (*Profile, error) {
 	var p Profile
 	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrProfile, path, err)
+		return nil, fmt.Errorf("%w: %v", ErrProfile, err)
 	}
 	return &p, nil
 }

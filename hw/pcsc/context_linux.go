@@ -1,7 +1,10 @@
+//go:build cgo
+
 package pcsc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -52,6 +55,38 @@ func (c *Context) FindReader(substr string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%w: %q among %q", ErrNoReader, substr, rs)
+}
+
+// ReaderWithCard returns the first reader whose name contains substr
+// ("" matches every reader) and that holds a card; ErrNoCard if none does.
+func (c *Context) ReaderWithCard(substr string) (string, error) {
+	all, err := c.Readers()
+	if err != nil {
+		return "", err
+	}
+	var rs []scard.ReaderState
+	for _, r := range all {
+		if strings.Contains(r, substr) {
+			rs = append(rs, scard.ReaderState{Reader: r, CurrentState: scard.StateUnaware})
+		}
+	}
+	if len(rs) == 0 {
+		return "", fmt.Errorf("%w: %q among %q", ErrNoReader, substr, all)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sc == nil {
+		return "", ErrClosed
+	}
+	if err := c.sc.GetStatusChange(rs, 0); err != nil && !errors.Is(err, scard.ErrTimeout) {
+		return "", wrap("get status change", err)
+	}
+	for _, r := range rs {
+		if present(r.EventState) {
+			return r.Reader, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %q", ErrNoCard, substr)
 }
 
 // Connect opens the card in reader (shared mode, T=0 or T=1).

@@ -1,41 +1,16 @@
+//go:build cgo
+
 package pcsc
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/ebfe/scard"
 )
-
-// EventKind says what happened in a reader.
-type EventKind int
-
-// Event kinds.
-const (
-	Inserted EventKind = iota + 1
-	Removed
-)
-
-func (k EventKind) String() string {
-	switch k {
-	case Inserted:
-		return "inserted"
-	case Removed:
-		return "removed"
-	}
-	return fmt.Sprintf("EventKind(%d)", int(k))
-}
-
-// Event is a card inserted in or removed from a reader.
-type Event struct {
-	Reader string
-	Kind   EventKind
-	ATR    []byte // for Inserted
-}
 
 // Monitor reports card insertions and removals in a set of readers. A
 // card already present when Run starts is reported as Inserted.
@@ -124,8 +99,4 @@ func (m *Monitor) Close() error {
 	err := m.sc.Release()
 	m.sc = nil
 	return wrap("release", err)
-}
-
-func isGone(err error) bool {
-	return errors.Is(err, ErrCardRemoved) || errors.Is(err, ErrNoCard)
 }
