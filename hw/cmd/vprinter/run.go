@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -20,12 +22,38 @@ type config struct {
 	stdin, debug       bool
 }
 
-func run(ctx context.Context, c config) error {
+func parse(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("vprinter", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:9100", "TCP address to listen on")
+	fs.IntVar(&c.paper, "paper", 80, "paper width in mm: 58 or 80")
+	fs.StringVar(&c.dir, "dir", "receipts", "directory where receipts are saved")
+	fs.StringVar(&c.control, "control", "", "HTTP address for POST /control and GET /status (off if empty)")
+	fs.BoolVar(&c.stdin, "stdin", true, "read control commands from standard input")
+	fs.BoolVar(&c.debug, "debug", false, "log every connection")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return c, nil
+}
+
+// run serves the printer until ctx ends. The first line on stdout is the
+// address it listens on; then each control command read from stdin is
+// answered on stdout with the new state or an error.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	c, err := parse(args, stderr)
+	if err != nil {
+		return err
+	}
 	level := slog.LevelInfo
 	if c.debug {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	dots := map[int]int{58: vprinter.Dots58, 80: vprinter.Dots80}[c.paper]
 	if dots == 0 {
 		return fmt.Errorf("-paper %d: want 58 or 80", c.paper)
@@ -38,29 +66,45 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	defer vp.Close()
+	fmt.Fprintln(stdout, "listening on", vp.Addr())
 	if c.control != "" {
-		srv := &http.Server{Addr: c.control, Handler: vp.ControlHandler(), ReadHeaderTimeout: 5 * time.Second}
-		go func() {
-			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("control server", "err", err)
-			}
-		}()
-		defer shutdown(srv)
-		log.Info("control endpoint", "addr", c.control)
+		stop, err := serveControl(c.control, vp, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if c.stdin {
-		go readControl(ctx, vp, os.Stdin, os.Stdout)
+		go readControl(ctx, vp, stdin, stdout)
 	}
 	return vp.Run(ctx)
 }
 
-func shutdown(srv *http.Server) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(ctx)
+// serveControl starts the HTTP control endpoint; stop shuts it down.
+func serveControl(addr string, vp *vprinter.Printer, log *slog.Logger) (stop func(), err error) {
+	srv := &http.Server{Addr: addr, Handler: vp.ControlHandler(), ReadHeaderTimeout: 5 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("control: %w", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("control server", "err", err)
+		}
+	}()
+	log.Info("control endpoint", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	}, nil
 }
 
-// readControl applies one control command per line of r.
+// readControl applies one control command per line of r. It returns at the
+// end of r; a stdin that stays open outlives run, as in any command.
 func readControl(ctx context.Context, vp *vprinter.Printer, r io.Reader, w io.Writer) {
 	fmt.Fprintln(w, "commands:", vprinter.ControlHelp)
 	sc := bufio.NewScanner(r)
