@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"cnskiosk.dev/cloud/internal/account"
@@ -74,12 +75,12 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiDevices(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	f := DeviceFilter{Presence: v.Get("presence"), Problems: v.Get("problems") == "true", Firmware: v.Get("firmware"), Site: v.Get("site")}
-	devs, _, err := s.listDevices(r.Context(), f)
+	devs, next, err := s.listDevices(r.Context(), f, v.Get("after"), apiLimit(v.Get("limit"), 1000, 5000))
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"devices": nonNil(devs)})
+	writeJSON(w, http.StatusOK, map[string]any{"devices": nonNil(devs), "next": next})
 }
 
 func (s *Server) apiDevice(w http.ResponseWriter, r *http.Request) {
@@ -115,13 +116,14 @@ func (s *Server) apiSetConfig(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiOperations(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	q := OpQuery{CF: strings.ToUpper(v.Get("cf")), TEAM: v.Get("team"), Device: v.Get("device"), Operator: strings.ToUpper(v.Get("operator")),
-		Outcome: v.Get("outcome"), From: v.Get("from"), To: v.Get("to")}
-	ops, err := s.searchOperations(r.Context(), q)
+		Outcome: v.Get("outcome"), From: v.Get("from"), To: v.Get("to"), Before: v.Get("before"),
+		Limit: apiLimit(v.Get("limit"), opPageSize, 1000)}
+	ops, next, err := s.searchOperations(r.Context(), q)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"operations": nonNil(ops)})
+	writeJSON(w, http.StatusOK, map[string]any{"operations": nonNil(ops), "next": next})
 }
 
 func (s *Server) apiTickets(w http.ResponseWriter, r *http.Request) {
@@ -176,6 +178,15 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": rep.OK(), "report": rep})
+}
+
+// apiLimit parses a page size: def when empty or not a number, capped at max.
+func apiLimit(v string, def, max int) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return def
+	}
+	return min(n, max)
 }
 
 func nonNil[T any](s []T) []T {

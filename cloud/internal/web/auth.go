@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,25 +79,80 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	user, pw := r.PostFormValue("utente"), r.PostFormValue("password")
-	next := safeNext(r.PostFormValue("dopo"))
-	id, sess, err := s.accounts.Login(r.Context(), user, pw)
+	ctx, user, pw := r.Context(), strings.ToLower(strings.TrimSpace(r.PostFormValue("utente"))), r.PostFormValue("password")
+	next, client := safeNext(r.PostFormValue("dopo")), clientAddr(r)
+	if len(user) > 64 {
+		user = user[:64]
+	}
+	until, err := s.throttle.Locked(ctx, user, client)
 	if err != nil {
-		if !errors.Is(err, account.ErrCredentials) {
-			s.log.ErrorContext(r.Context(), "login failed", "err", err)
-		}
-		s.log.InfoContext(r.Context(), "console sign-in refused", "user", user)
-		s.render(w, http.StatusUnauthorized, "login", view{Title: "Accesso", Data: next,
-			Error: "Nome utente o password non corretti."})
+		s.fail(w, r, err)
 		return
 	}
+	if !until.IsZero() {
+		s.signinRefused(w, r, user, client, account.EvSignInLocked, until)
+		return
+	}
+	id, sess, err := s.accounts.Login(ctx, user, pw)
+	if err != nil {
+		if !errors.Is(err, account.ErrCredentials) {
+			s.fail(w, r, err)
+			return
+		}
+		until, err = s.throttle.Fail(ctx, user, client)
+		if err != nil {
+			s.log.ErrorContext(ctx, "sign-in throttle", "err", err)
+		}
+		s.signinRefused(w, r, user, client, account.EvSignInRefused, until)
+		return
+	}
+	if err := s.throttle.Succeed(ctx, user, client); err != nil {
+		s.log.ErrorContext(ctx, "sign-in throttle", "err", err)
+	}
+	s.event(r, account.Event{Username: sess.Username, Client: client, Action: account.EvSignIn})
+	s.signins.With("ok").Inc()
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: id, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: sess.Expires})
-	s.log.InfoContext(r.Context(), "console sign-in", "user", sess.Username, "role", sess.Role)
+	s.log.InfoContext(ctx, "console sign-in", "user", sess.Username, "role", sess.Role, "client", client)
 	if next == "/" {
 		next = home(sess.Role)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// signinRefused answers a refused sign-in: 401, or 429 while locked.
+func (s *Server) signinRefused(w http.ResponseWriter, r *http.Request, user, client, action string, until time.Time) {
+	result, status, msg := "refused", http.StatusUnauthorized, "Nome utente o password non corretti."
+	if action == account.EvSignInLocked {
+		result = "locked"
+	}
+	detail := ""
+	if !until.IsZero() {
+		status = http.StatusTooManyRequests
+		msg = "Troppi tentativi non riusciti. Riprovare dopo le " + until.In(rome).Format("15:04") + "."
+		detail = "locked until " + until.UTC().Format(time.RFC3339)
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(until.Sub(s.o.Now()).Seconds()))))
+	}
+	s.signins.With(result).Inc()
+	s.event(r, account.Event{Username: user, Client: client, Action: action, Detail: detail})
+	s.log.InfoContext(r.Context(), "console sign-in refused", "user", user, "client", client, "result", result)
+	s.render(w, status, "login", view{Title: "Accesso", Data: safeNext(r.PostFormValue("dopo")), Error: msg})
+}
+
+// event writes the console log; a failure is logged, never shown.
+func (s *Server) event(r *http.Request, e account.Event) {
+	if err := s.accounts.Log(r.Context(), e); err != nil {
+		s.log.ErrorContext(r.Context(), "console event not recorded", "action", e.Action, "err", err)
+	}
+}
+
+// clientAddr is the client's IP address (the TCP peer; a reverse proxy in
+// front would make every client one address, see docs/console.md).
+func clientAddr(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {

@@ -40,31 +40,71 @@ func HasProblem(d fleet.Device) bool {
 
 var errNoFleet = errors.New("web: fleet registry not available")
 
-func (s *Server) listDevices(ctx context.Context, f DeviceFilter) ([]fleet.Device, []string, error) {
+// devicePageSize is the number of devices on one page of the console.
+const devicePageSize = 100
+
+// listDevices returns up to size devices matching f with an id after
+// after, ordered by id, and the cursor of the next page ("" on the last).
+// It walks the registry in chunks, since presence, firmware and problems
+// are filtered here.
+func (s *Server) listDevices(ctx context.Context, f DeviceFilter, after string, size int) ([]fleet.Device, string, error) {
 	if s.o.Fleet == nil {
-		return nil, nil, errNoFleet
+		return nil, "", errNoFleet
 	}
-	all, err := s.o.Fleet.List(ctx, fleet.Filter{Site: f.Site, Presence: f.Presence, Limit: 5000})
-	if err != nil {
-		return nil, nil, err
-	}
+	const chunk = 500
 	var out []fleet.Device
-	var fws []string
-	for _, d := range all {
-		if d.Firmware != "" && !slices.Contains(fws, d.Firmware) {
-			fws = append(fws, d.Firmware)
+	for {
+		all, err := s.o.Fleet.List(ctx, fleet.Filter{Site: f.Site, After: after, Limit: chunk})
+		if err != nil {
+			return nil, "", err
 		}
-		if (f.Firmware == "" || d.Firmware == f.Firmware) && (!f.Problems || HasProblem(d)) {
+		for _, d := range all {
+			if !f.match(d) {
+				continue
+			}
+			if len(out) == size {
+				return out, out[size-1].ID, nil
+			}
 			out = append(out, d)
 		}
+		if len(all) < chunk {
+			return out, "", nil
+		}
+		after = all[len(all)-1].ID
 	}
-	slices.Sort(fws)
-	return out, fws, nil
+}
+
+func (f DeviceFilter) match(d fleet.Device) bool {
+	return (f.Presence == "" || d.Presence == f.Presence) && (f.Firmware == "" || d.Firmware == f.Firmware) &&
+		(!f.Problems || HasProblem(d))
+}
+
+// firmwares lists the firmware versions reported by the fleet.
+func (s *Server) firmwares(ctx context.Context) ([]string, error) {
+	rows, err := s.db.SQL().QueryContext(ctx, `SELECT DISTINCT firmware FROM devices WHERE firmware <> '' ORDER BY firmware`)
+	if err != nil {
+		return nil, fmt.Errorf("web: firmwares: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("web: firmwares: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request) {
-	f := deviceFilterFrom(r.URL.Query())
-	devs, fws, err := s.listDevices(r.Context(), f)
+	v := r.URL.Query()
+	f, after := deviceFilterFrom(v), v.Get("dopo")
+	devs, next, err := s.listDevices(r.Context(), f, after, devicePageSize)
+	var fws []string
+	if err == nil {
+		fws, err = s.firmwares(r.Context())
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -74,7 +114,8 @@ func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request) {
 			F         DeviceFilter
 			Devices   []fleet.Device
 			Firmwares []string
-		}{f, devs, fws}})
+			Pages     pager
+		}{f, devs, fws, newPager("/dispositivi", v, "dopo", after, next)}})
 }
 
 type deviceData struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -15,10 +16,14 @@ type OpQuery struct {
 	Device   string `json:"device,omitempty"`
 	Operator string `json:"operator,omitempty"`
 	Outcome  string `json:"outcome,omitempty"`
-	From     string `json:"from,omitempty"` // YYYY-MM-DD, Europe/Rome, inclusive
-	To       string `json:"to,omitempty"`   // YYYY-MM-DD, inclusive
+	From     string `json:"from,omitempty"`   // YYYY-MM-DD, Europe/Rome, inclusive
+	To       string `json:"to,omitempty"`     // YYYY-MM-DD, inclusive
+	Before   string `json:"before,omitempty"` // page cursor: operations older than this one
 	Limit    int    `json:"limit,omitempty"`
 }
+
+// opPageSize is the default number of operations on one page.
+const opPageSize = 100
 
 // Operation is one row of table operations.
 type Operation struct {
@@ -35,10 +40,22 @@ type Operation struct {
 func opQueryFrom(v url.Values) OpQuery {
 	g := func(k string) string { return strings.TrimSpace(v.Get(k)) }
 	return OpQuery{CF: strings.ToUpper(g("cf")), TEAM: g("team"), Device: g("dispositivo"), Operator: strings.ToUpper(g("operatore")),
-		Outcome: g("esito"), From: g("dal"), To: g("al")}
+		Outcome: g("esito"), From: g("dal"), To: g("al"), Before: g("prima")}
 }
 
-func (q OpQuery) empty() bool { return q == OpQuery{Limit: q.Limit} }
+func (q OpQuery) empty() bool { return q == OpQuery{Limit: q.Limit, Before: q.Before} }
+
+// opCursor is the keyset of the last row of a page: "<at µs>.<op id>".
+func opCursor(o Operation) string { return strconv.FormatInt(o.At.UnixMicro(), 10) + "." + o.ID }
+
+func parseOpCursor(c string) (int64, string, error) {
+	at, id, ok := strings.Cut(c, ".")
+	n, err := strconv.ParseInt(at, 10, 64)
+	if !ok || err != nil || id == "" {
+		return 0, "", fmt.Errorf("%w: cursore di pagina %q", ErrBadInput, c)
+	}
+	return n, id, nil
+}
 
 func (q OpQuery) where() (string, []any, error) {
 	var where []string
@@ -75,25 +92,35 @@ func (q OpQuery) where() (string, []any, error) {
 		}
 		add("at "+d.op+" $%d", t.AddDate(0, 0, d.days).UnixMicro())
 	}
+	if q.Before != "" {
+		at, id, err := parseOpCursor(q.Before)
+		if err != nil {
+			return "", nil, err
+		}
+		args = append(args, at, id)
+		n := len(args)
+		where = append(where, fmt.Sprintf("(at < $%d OR (at = $%d AND op_id < $%d))", n-1, n-1, n))
+	}
 	if len(where) == 0 {
 		return "", nil, nil
 	}
 	return " WHERE " + strings.Join(where, " AND "), args, nil
 }
 
-// searchOperations returns matching operations, newest first.
-func (s *Server) searchOperations(ctx context.Context, q OpQuery) ([]Operation, error) {
+// searchOperations returns one page of matching operations, newest first,
+// and the cursor of the next page ("" on the last).
+func (s *Server) searchOperations(ctx context.Context, q OpQuery) ([]Operation, string, error) {
 	w, args, err := q.where()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if q.Limit <= 0 || q.Limit > 1000 {
-		q.Limit = 100
+		q.Limit = opPageSize
 	}
 	rows, err := s.db.SQL().QueryContext(ctx, `SELECT op_id, dev, seq, type, card_team, operator_cf, outcome, at FROM operations`+
-		w+fmt.Sprintf(" ORDER BY at DESC, op_id DESC LIMIT %d", q.Limit), args...)
+		w+fmt.Sprintf(" ORDER BY at DESC, op_id DESC LIMIT %d", q.Limit+1), args...)
 	if err != nil {
-		return nil, fmt.Errorf("web: operations: %w", err)
+		return nil, "", fmt.Errorf("web: operations: %w", err)
 	}
 	defer rows.Close()
 	var out []Operation
@@ -101,12 +128,19 @@ func (s *Server) searchOperations(ctx context.Context, q OpQuery) ([]Operation, 
 		var o Operation
 		var at int64
 		if err := rows.Scan(&o.ID, &o.Device, &o.Seq, &o.Type, &o.CardTEAM, &o.Operator, &o.Outcome, &at); err != nil {
-			return nil, fmt.Errorf("web: operations: %w", err)
+			return nil, "", fmt.Errorf("web: operations: %w", err)
 		}
 		o.At = time.UnixMicro(at).UTC()
 		out = append(out, o)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("web: operations: %w", err)
+	}
+	if len(out) > q.Limit {
+		out = out[:q.Limit]
+		return out, opCursor(out[len(out)-1]), nil
+	}
+	return out, "", nil
 }
 
 // FSERequest is one row of fse_requests.

@@ -31,16 +31,18 @@ type opsData struct {
 	Ops      []Operation
 	Outcomes []outcome.Code
 	Searched bool
+	Pages    pager
 }
 
 func (s *Server) operationsPage(w http.ResponseWriter, r *http.Request) {
 	q := opQueryFrom(r.URL.Query())
 	d := opsData{Q: q, Outcomes: outcome.All(), Searched: !q.empty()}
-	var err error
-	if d.Ops, err = s.searchOperations(r.Context(), q); err != nil {
+	ops, next, err := s.searchOperations(r.Context(), q)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	d.Ops, d.Pages = ops, newPager("/operazioni", r.URL.Query(), "prima", q.Before, next)
 	s.render(w, http.StatusOK, "operations", view{Title: "Operazioni", Nav: "ops", Sess: sessionFrom(r.Context()), Data: d})
 }
 
@@ -143,6 +145,8 @@ func flash(r *http.Request) string {
 		return "Configurazione salvata e inviata al dispositivo."
 	case "comando":
 		return "Comando inviato."
+	case "password":
+		return "Password cambiata. Le altre sessioni sono state chiuse."
 	}
 	return ""
 }

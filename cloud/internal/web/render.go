@@ -43,6 +43,9 @@ var funcs = template.FuncMap{
 var statusLabels = map[string]string{
 	"open": "Aperto", "in_progress": "In lavorazione", "resolved": "Risolto",
 	"online": "In linea", "offline": "Non in linea", "stale": "Silente", "never": "Mai collegato",
+	"signin": "Accesso", "signin_refused": "Accesso rifiutato", "signin_locked": "Accesso bloccato (troppi tentativi)",
+	"password_changed": "Password cambiata", "password_reset": "Password reimpostata",
+	"account_enabled": "Utenza abilitata", "account_disabled": "Utenza disabilitata",
 	"pending": "In corso", "done": "Completata", "failed_cf": "CF errato", "failed_tech": "Errore tecnico",
 }
 

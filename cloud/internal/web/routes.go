@@ -39,6 +39,9 @@ func (s *Server) routes() (http.Handler, error) {
 	page("POST /ticket/{id}/stato", "ticket_status", account.EditTickets, s.ticketStatusPost)
 	page("GET /fse", "fse", account.ViewTickets, s.fsePage)
 	page("GET /audit", "audit", account.ViewAudit, s.auditPage)
+	page("GET /registro", "console_log", account.ViewAudit, s.consoleLogPage)
+	page("GET /profilo", "profile", "", s.profilePage)
+	page("POST /profilo/password", "password", "", s.passwordPost)
 	s.apiRoutes(mux)
 	cop := http.NewCrossOriginProtection()
 	for _, o := range s.o.TrustedOrigins {

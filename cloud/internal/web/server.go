@@ -45,6 +45,8 @@ type Server struct {
 	o        Options
 	db       *store.DB
 	accounts *account.Store
+	throttle *account.Throttle
+	signins  *metrics.CounterVec
 	log      *slog.Logger
 	tpl      *templates
 	handler  http.Handler
@@ -73,6 +75,12 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{o: o, db: o.DB, accounts: account.NewStore(o.DB), log: o.Log, tpl: tpl}
 	s.accounts.Now = o.Now
+	s.throttle = account.NewThrottle(o.DB)
+	s.throttle.Now = o.Now
+	s.signins, err = o.Metrics.NewCounterVec("cms_web_signins_total", "Console sign-in attempts by result (ok, refused, locked).", "result")
+	if err != nil {
+		return nil, err
+	}
 	s.reqs, err = o.Metrics.NewCounterVec("cms_web_requests_total", "Console and API requests by route and status class.", "route", "code")
 	if err != nil {
 		return nil, err
@@ -92,6 +100,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Accounts returns the account store the console uses.
 func (s *Server) Accounts() *account.Store { return s.accounts }
+
+// Throttle returns the sign-in throttle, e.g. to change its limits.
+func (s *Server) Throttle() *account.Throttle { return s.throttle }
 
 // Run serves on Options.Addr until ctx ends, then shuts down within 10s.
 func (s *Server) Run(ctx context.Context) error {
