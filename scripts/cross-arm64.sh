@@ -35,8 +35,12 @@ mkdir -p "$out"
 if [ $# -gt 0 ]; then names=("$@"); else names=(); for d in hw/cmd/*/; do names+=("$(basename "$d")"); done; fi
 for name in "${names[@]}"; do
   [ -d "hw/cmd/$name" ] || { echo "cross-arm64: no hw/cmd/$name" >&2; exit 1; }
-  echo "cross-arm64: $name"
-  (cd hw && CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC="$CC_ARM64" PKG_CONFIG_LIBDIR="$PCDIR" \
+  # Only binaries that read cards need cgo (libpcsclite); the others are
+  # built static, so they run on any arm64 Linux whatever its glibc.
+  cgo=0
+  if (cd hw && go list -deps "./cmd/$name" | grep -qx github.com/ebfe/scard); then cgo=1; fi
+  echo "cross-arm64: $name (cgo=$cgo)"
+  (cd hw && CGO_ENABLED=$cgo GOOS=linux GOARCH=arm64 CC="$CC_ARM64" PKG_CONFIG_LIBDIR="$PCDIR" \
     go build -trimpath -o "../$out/$name" "./cmd/$name")
   file "$out/$name" 2>/dev/null || true
 done
