@@ -104,7 +104,10 @@ func (s *Store) Add(ctx context.Context, username, display string, role Role, pa
 		return fmt.Errorf("account: add: %w", err)
 	}
 	var n int
-	_ = s.db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE username = $1 AND pw_hash = $2`, username, h).Scan(&n)
+	err = s.db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE username = $1 AND pw_hash = $2`, username, h).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("account: add: %w", err)
+	}
 	if n == 0 {
 		return fmt.Errorf("%w: %s", ErrExists, username)
 	}
@@ -187,6 +190,16 @@ func (s *Store) Lookup(ctx context.Context, id string) (Session, error) {
 		return Session{}, ErrNoSession
 	}
 	return ss, nil
+}
+
+// Exists reports whether an account with this user name exists.
+func (s *Store) Exists(ctx context.Context, username string) (bool, error) {
+	var n int
+	err := s.db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE username = $1`, strings.ToLower(username)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("account: exists: %w", err)
+	}
+	return n > 0, nil
 }
 
 // Logout ends a session.

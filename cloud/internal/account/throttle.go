@@ -2,7 +2,9 @@ package account
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,12 +32,11 @@ func NewThrottle(db *store.DB) *Throttle {
 		Forget: time.Hour, Now: time.Now}
 }
 
+// keys are the throttle's keys for a sign-in. The user name is stored
+// hashed: a password typed into the user name field must not be kept.
 func keys(user, addr string) []string {
-	user = strings.ToLower(user)
-	if len(user) > 64 {
-		user = user[:64]
-	}
-	return []string{"user:" + user, "addr:" + addr}
+	h := sha256.Sum256([]byte(strings.ToLower(user)))
+	return []string{"user:" + hex.EncodeToString(h[:16]), "addr:" + addr}
 }
 
 // Locked returns until when sign-in is refused for user or addr; the zero

@@ -134,6 +134,11 @@ func (s *Server) signinRefused(w http.ResponseWriter, r *http.Request, user, cli
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(until.Sub(s.o.Now()).Seconds()))))
 	}
 	s.signins.With(result).Inc()
+	// A name that is no account may be a password typed in the wrong
+	// field: it is neither logged nor recorded.
+	if ok, err := s.accounts.Exists(r.Context(), user); err != nil || !ok {
+		user = "(sconosciuto)"
+	}
 	s.event(r, account.Event{Username: user, Client: client, Action: action, Detail: detail})
 	s.log.InfoContext(r.Context(), "console sign-in refused", "user", user, "client", client, "result", result)
 	s.render(w, status, "login", view{Title: "Accesso", Data: safeNext(r.PostFormValue("dopo")), Error: msg})

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"net/url"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/audit"
@@ -91,7 +92,7 @@ func (s *Server) ticketStatusPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/ticket/"+id+"?ok=stato", http.StatusSeeOther)
+	http.Redirect(w, r, "/ticket/"+url.PathEscape(id)+"?ok=stato", http.StatusSeeOther)
 }
 
 func (s *Server) setTicketStatus(r *http.Request, id string, to ticket.Status, actor, note string) error {

@@ -75,3 +75,19 @@ func TestChangeOwnPassword(t *testing.T) {
 		t.Errorf("sign-in with the new password: %d", got)
 	}
 }
+
+func TestUnknownUserNameIsNotRecorded(t *testing.T) {
+	e := newEnv(t)
+	const typedPassword = "miapassword-nel-campo-utente"
+	if got := post(t, http.DefaultClient, e.srv.URL+"/accesso", url.Values{"utente": {typedPassword}, "password": {"x"}}, nil); got != 401 {
+		t.Errorf("sign-in: %d, want 401", got)
+	}
+	_, body := get(t, e.client(t, "admin"), e.srv.URL+"/registro")
+	if strings.Contains(body, typedPassword) || !strings.Contains(body, "(sconosciuto)") {
+		t.Error("an unknown user name reached the console log")
+	}
+	var n int
+	if err := e.db.SQL().QueryRow(`SELECT count(*) FROM signin_failures WHERE key LIKE '%nel-campo%'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the throttle keeps the typed name: %d rows, %v", n, err)
+	}
+}
