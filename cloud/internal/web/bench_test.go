@@ -62,6 +62,8 @@ func BenchmarkConsole(b *testing.B) {
 	b.Run("healthz", func(b *testing.B) { benchGet(b, http.DefaultClient, e.srv.URL+"/healthz") })
 	b.Run("page_devices", func(b *testing.B) { benchGet(b, c, e.srv.URL+"/dispositivi") })
 	b.Run("page_operations_latest", func(b *testing.B) { benchGet(b, c, e.srv.URL+"/operazioni") })
+	deep := fmt.Sprintf("%d.op%08d", time.Date(2025, 1, 1, 8, 0, 0, 0, time.UTC).UnixMicro()+1000*300_000_000, 1000)
+	b.Run("page_operations_deep_page", func(b *testing.B) { benchGet(b, c, e.srv.URL+"/operazioni?prima="+deep) })
 	b.Run("api_operations_by_team", func(b *testing.B) { benchGet(b, c, e.srv.URL+"/api/v1/operations?team=80380000090000000042") })
 	b.Run("api_operations_by_operator_month", func(b *testing.B) {
 		benchGet(b, c, e.srv.URL+"/api/v1/operations?operator=OPR0000000000007&from=2025-03-01&to=2025-03-31")
