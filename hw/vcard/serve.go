@@ -28,6 +28,9 @@ func (c *Card) Serve(conn net.Conn) error {
 		}
 		quickAck(conn)
 		n := int(binary.BigEndian.Uint16(h[:]))
+		if n > cap(buf) { // up to 65535: an extended-length APDU
+			buf = make([]byte, 0, n)
+		}
 		buf = buf[:n]
 		if _, err := io.ReadFull(conn, buf); err != nil {
 			return err

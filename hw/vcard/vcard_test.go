@@ -134,6 +134,13 @@ func TestServePipe(t *testing.T) {
 	if got := recv(); !bytes.Equal(got, []byte{0x69, 0x86}) {
 		t.Errorf("READ after reset -> % X, want 69 86", got)
 	}
+	// A frame longer than the initial buffer (an extended-length APDU from
+	// the host) gets an answer, not a panic.
+	long := append(hexb(t, "00 D6 00 00 00 02 58"), make([]byte, 600)...)
+	send(long)
+	if got := recv(); len(got) != 2 {
+		t.Errorf("600-byte command -> % X, want a status word", got)
+	}
 	vpcd.Close()
 	if err := <-done; err == nil {
 		t.Error("Serve returned nil after close")
