@@ -72,9 +72,12 @@ func (f *Fleet) publish(ctx context.Context, topic string, payload []byte, retai
 	p := f.pub
 	f.mu.Unlock()
 	if p == nil {
-		return fmt.Errorf("fleet: no publisher for %s", topic)
+		return fmt.Errorf("%w: no publisher for %s", ErrNotDelivered, topic)
 	}
-	return p.Publish(ctx, topic, payload, retain)
+	if err := p.Publish(ctx, topic, payload, retain); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrNotDelivered, topic, err)
+	}
+	return nil
 }
 
 // Device is one kiosk as the registry knows it.

@@ -222,7 +222,7 @@ func (s *Server) commandPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNoFleet)
 		return
 	}
-	if _, err := s.o.Fleet.SendCommand(r.Context(), id, name, nil, 15*time.Minute); err != nil && !strings.Contains(err.Error(), "publish") {
+	if _, err := s.o.Fleet.SendCommand(r.Context(), id, name, nil, 15*time.Minute); err != nil && !errors.Is(err, fleet.ErrNotDelivered) {
 		s.fail(w, r, err)
 		return
 	}
