@@ -19,10 +19,11 @@ import (
 
 type config struct {
 	data, db, broker, mqttAddr, httpAddr, name, certDir, operatorCA, vaultKey string
+	cpuProfile                                                                string
 	serverNames                                                               names
 	verbose                                                                   bool
 	workers                                                                   workerConfig
-	ingestWorkers                                                             int
+	ingestWorkers, maxBatch, batches                                          int
 }
 
 type names []string

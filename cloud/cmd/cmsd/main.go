@@ -34,8 +34,11 @@ func main() {
 	flag.BoolVar(&c.workers.smtpInsecure, "smtp-insecure", false, "allow SMTP without TLS (local relay only)")
 	flag.StringVar(&c.workers.smsURL, "sms-url", "", "SMS gateway URL (token from CNS_SMS_TOKEN; default: spool in DATA/outbox, development only)")
 	flag.DurationVar(&c.workers.poll, "worker-poll", 0, "idle scan interval of the FSE and notification workers (default 5s and 2s)")
-	flag.IntVar(&c.ingestWorkers, "ingest-workers", 32, "operations applied concurrently (devices hashed to workers; the engine groups concurrent commits)")
+	flag.IntVar(&c.ingestWorkers, "ingest-workers", 256, "operations applied concurrently (devices hashed to workers; the engine groups concurrent commits)")
+	flag.IntVar(&c.maxBatch, "max-batch", 0, "most operations committed in one transaction (default 32)")
+	flag.IntVar(&c.batches, "batches", 0, "most batch transactions at once (default 4 on PostgreSQL, 1 on SQLite)")
 	flag.BoolVar(&c.verbose, "v", false, "debug logging")
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (performance work)")
 	flag.Parse()
 	level := slog.LevelInfo
 	if c.verbose {

@@ -32,6 +32,13 @@ func run(ctx context.Context, c config, log *slog.Logger) error {
 	if err := c.defaults(); err != nil {
 		return err
 	}
+	if c.cpuProfile != "" {
+		stop, err := startCPUProfile(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	db, err := store.Open(ctx, c.db, log)
 	if err != nil {
 		return err
@@ -76,7 +83,13 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	} else if clientTLS, err = externalTLS(c.certDir); err != nil {
 		return nil, err
 	}
-	eng := cms.New(db, v, cms.Options{RequireSession: true}, log.With("part", "cms"))
+	batchSize, err := reg.NewHistogram("cms_batch_operations",
+		"Operations committed per engine batch transaction.", []float64{1, 2, 4, 8, 16, 32, 64, 128, 256})
+	if err != nil {
+		return nil, err
+	}
+	eng := cms.New(db, v, cms.Options{RequireSession: true, MaxBatch: c.maxBatch, Batches: c.batches,
+		OnBatch: func(n int) { batchSize.Observe(float64(n)) }}, log.With("part", "cms"))
 	opReg := operator.NewRegistry(db, nil)
 	auth := opauth.New(db, opReg, opauth.Options{Roots: roots, CounterOf: counterOf(fl)}, log.With("part", "opauth"))
 	in, err := ingest.New(ingest.Options{Broker: url, ClientID: c.name, TLS: clientTLS, Workers: c.ingestWorkers},

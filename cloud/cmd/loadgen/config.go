@@ -4,17 +4,26 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
 // config is one load run.
 type config struct {
 	cmsd, mode, db, dir, pgAdmin string
+	cpuProfile                   string
+	cmsdArgs                     args
 	kiosks, ops, idle, raw       int
 	rate                         float64
 	timeout, killAfter           time.Duration
 	verbose                      bool
 }
+
+// args is a repeatable flag.
+type args []string
+
+func (a *args) String() string     { return strings.Join(*a, " ") }
+func (a *args) Set(s string) error { *a = append(*a, s); return nil }
 
 func (c config) check() error {
 	var errs []error

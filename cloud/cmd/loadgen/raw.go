@@ -82,14 +82,14 @@ func rawBaseline(ctx context.Context, url string, ca *pki.CA, db *store.DB, n in
 func publishWindowed(pub *ingest.Client, n int) error {
 	const window = 1000
 	tokens := make(chan interface {
-		Wait() bool
+		Done() <-chan struct{}
 		Error() error
 	}, window)
 	errc := make(chan error, 1)
 	go func() {
 		var first error
 		for t := range tokens {
-			t.Wait()
+			<-t.Done()
 			if err := t.Error(); err != nil && first == nil {
 				first = err
 			}

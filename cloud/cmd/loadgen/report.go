@@ -25,6 +25,8 @@ type report struct {
 	BytesPerKiosk       int64
 	Recorded, Duplicate int
 	Restarts            int
+	BatchMean           float64 // operations per engine transaction, from cmsd's metrics
+	Batches             int
 	ExactlyOnce         bool
 }
 
@@ -69,6 +71,9 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "mode %s, database %s, %d kiosks x %d activations, %s\n", r.Mode, r.DB, r.Kiosks, r.Ops, loop)
 	fmt.Fprintf(w, "end to end: %d sent, %d acked (%s), %.0f ops/s, ack latency p50 %s p99 %s max %s\n",
 		r.Sent, r.Acked, strings.Join(oc, " "), r.OpsPerSec, ms(r.P50), ms(r.P99), ms(r.Max))
+	if r.Batches > 0 {
+		fmt.Fprintf(w, "engine: %d batch transactions, %.1f operations per batch on average\n", r.Batches, r.BatchMean)
+	}
 	if r.RawN > 0 {
 		fmt.Fprintf(w, "baseline raw QoS 1 publish->subscribe, same broker: %d msgs, %.0f msg/s, latency p50 %s p99 %s\n",
 			r.RawN, r.RawPerSec, ms(r.RawP50), ms(r.RawP99))

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -21,6 +22,17 @@ const heartbeatEvery = 10 * time.Second
 func run(ctx context.Context, c config, log *slog.Logger) (*report, error) {
 	if err := c.check(); err != nil {
 		return nil, err
+	}
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -87,6 +99,7 @@ func startStack(ctx context.Context, c config, f *fixture, db *store.DB, log *sl
 	} else {
 		args = append(args, "--mqtt-listen", mqttAddr)
 	}
+	args = append(args, c.cmsdArgs...)
 	cm, err := startCmsd(ctx, c.cmsd, args, httpAddr, out)
 	stopAll := func() {
 		if cm != nil && cm.proc != nil {
@@ -132,6 +145,7 @@ func measure(ctx context.Context, c config, f *fixture, db *store.DB, cm *cmsdPr
 	log.Info("load started", "kiosks", c.kiosks, "ops", c.ops, "rate", c.rate)
 	lr, err := drive(ctx, c, f, ks)
 	rep.load(lr)
+	rep.BatchMean, rep.Batches = batchMean(ctx, cm.http)
 	if err != nil {
 		return fmt.Errorf("load: %w (%d of %d acked)", err, lr.acked, lr.sent)
 	}

@@ -95,6 +95,9 @@ func (e *Engine) lead(ctx context.Context) {
 	b.mu.Unlock()
 	if len(reqs) > 0 {
 		e.runBatch(context.WithoutCancel(ctx), reqs)
+		if e.opts.OnBatch != nil {
+			e.opts.OnBatch(len(reqs))
+		}
 		for _, r := range reqs {
 			r.wake <- false
 		}

@@ -39,6 +39,7 @@ type Options struct {
 	Auditor        Auditor          // nil: audit.Append on the engine's database
 	MaxBatch       int              // most operations committed in one transaction; zero: 32; 1: no grouping
 	Batches        int              // most batch transactions at once; zero: 4 on PostgreSQL, 1 on SQLite
+	OnBatch        func(ops int)    // called after each batch transaction with its size (metrics); nil: none
 }
 
 // Engine applies operations. It is safe for concurrent use.
@@ -104,7 +105,7 @@ func (e *Engine) Apply(ctx context.Context, env wire.Envelope) (wire.Ack, error)
 	if err != nil {
 		return wire.Ack{}, fmt.Errorf("%w: apply %s %s: %w", ErrStore, env.Type, env.ID, err)
 	}
-	e.log.InfoContext(ctx, "operation applied", "op_id", env.ID, "dev", env.Dev, "type", env.Type, "outcome", ack.Outcome)
+	e.log.DebugContext(ctx, "operation applied", "op_id", env.ID, "dev", env.Dev, "type", env.Type, "outcome", ack.Outcome)
 	return ack, nil
 }
 

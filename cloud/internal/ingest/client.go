@@ -87,8 +87,8 @@ func (c *Client) Publish(ctx context.Context, topic string, payload []byte, reta
 	return nil
 }
 
-// PublishAsync sends payload at QoS 1 without waiting.
-func (c *Client) PublishAsync(topic string, payload []byte) paho.Token {
+// PublishAsync sends payload at QoS 1 without waiting for the PUBACK.
+func (c *Client) PublishAsync(topic string, payload []byte) Token {
 	return c.c.Publish(topic, 1, false, payload)
 }
 

@@ -56,7 +56,7 @@ type Options struct {
 	Broker   string      // tls://host:port
 	ClientID string      // the CN of this instance's certificate, e.g. cmsd-host1
 	TLS      *tls.Config // client certificate (role cloud) + fleet CA
-	Workers  int         // default 32
+	Workers  int         // default 256
 }
 
 // Filters are the shared subscriptions of every cmsd instance.
@@ -83,7 +83,7 @@ type Ingest struct {
 // New returns an Ingest; Run connects it.
 func New(opts Options, deps Deps, reg *metrics.Registry, log *slog.Logger) (*Ingest, error) {
 	if opts.Workers <= 0 {
-		opts.Workers = 32
+		opts.Workers = 256
 	}
 	m, err := newCounters(reg)
 	if err != nil {
@@ -128,9 +128,12 @@ func (in *Ingest) Run(ctx context.Context) error {
 		return err
 	}
 	in.client, in.out = c, c
+	acks := make(chan pendingAck, ackQueue)
+	ackerDone := make(chan struct{})
+	go func() { defer close(ackerDone); in.acker(work, acks) }()
 	var wg sync.WaitGroup
 	for _, q := range in.queues {
-		wg.Go(func() { in.worker(work, q) })
+		wg.Go(func() { in.worker(work, q, acks) })
 	}
 	close(in.ready)
 	in.log.Info("ingest subscribed", "broker", in.opts.Broker, "client", in.opts.ClientID, "workers", len(in.queues))
@@ -138,10 +141,16 @@ func (in *Ingest) Run(ctx context.Context) error {
 	close(in.quit)
 	stop := time.AfterFunc(5*time.Second, abort)
 	wg.Wait()
+	close(acks)
+	<-ackerDone
 	stop.Stop()
 	c.Close(250 * time.Millisecond)
 	return nil
 }
+
+// ackQueue bounds the replies waiting for the broker's PUBACK; a full
+// queue makes the workers wait (back pressure from the broker).
+const ackQueue = 4096
 
 // Abort stops processing at once, as a crash would: what is in progress
 // is cancelled and not acknowledged. Run still has to return.
@@ -171,16 +180,16 @@ func (in *Ingest) enqueue(m Message) {
 	}
 }
 
-func (in *Ingest) worker(ctx context.Context, q chan Message) {
+func (in *Ingest) worker(ctx context.Context, q chan Message, acks chan<- pendingAck) {
 	for {
 		select {
 		case m := <-q:
-			in.handle(ctx, m)
+			in.handle(ctx, m, acks)
 		case <-in.quit:
 			for {
 				select {
 				case m := <-q:
-					in.handle(ctx, m)
+					in.handle(ctx, m, acks)
 				default:
 					return
 				}
@@ -189,11 +198,18 @@ func (in *Ingest) worker(ctx context.Context, q chan Message) {
 	}
 }
 
-func (in *Ingest) handle(ctx context.Context, m Message) {
+// handle processes m and hands it to the acker, which acknowledges it
+// once its reply is with the broker; the worker goes on at once.
+func (in *Ingest) handle(ctx context.Context, m Message, acks chan<- pendingAck) {
 	if ctx.Err() != nil {
 		return // aborted: leave it unacknowledged
 	}
-	if in.Process(ctx, m.Topic(), m.Payload()) {
-		m.Ack()
+	v := in.process(ctx, m.Topic(), m.Payload())
+	if v.tok == nil {
+		if in.settle(ctx, v) {
+			m.Ack()
+		}
+		return
 	}
+	acks <- pendingAck{m: m, v: v}
 }

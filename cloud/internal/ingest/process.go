@@ -14,14 +14,20 @@ import (
 // replyTimeout bounds the publication of one ack or response.
 const replyTimeout = 10 * time.Second
 
-// Process handles one message received on topic. It reports false when the
-// message must stay unacknowledged at the MQTT level (processing was
-// cancelled or the reply could not be published), true otherwise.
+// Process handles one message received on topic and waits for the
+// broker to take its reply. It reports false when the message must stay
+// unacknowledged at the MQTT level (processing was cancelled or the reply
+// could not be published), true otherwise.
 func (in *Ingest) Process(ctx context.Context, topic string, payload []byte) bool {
+	return in.settle(ctx, in.process(ctx, topic, payload))
+}
+
+// process handles one message; the verdict says when to acknowledge it.
+func (in *Ingest) process(ctx context.Context, topic string, payload []byte) verdict {
 	dev, ch, err := wire.ParseTopic(topic)
 	if err != nil {
 		in.reject(dev, err)
-		return true
+		return ackNow
 	}
 	env, err := wire.Decode(dev, payload)
 	if err == nil {
@@ -32,7 +38,7 @@ func (in *Ingest) Process(ctx context.Context, topic string, payload []byte) boo
 		if ch == wire.ChanOps {
 			return in.rejectOp(ctx, dev, payload, outcome.Malformed)
 		}
-		return true
+		return ackNow
 	}
 	switch ch {
 	case wire.ChanOps:
@@ -44,7 +50,7 @@ func (in *Ingest) Process(ctx context.Context, topic string, payload []byte) boo
 	case wire.ChanCmdRes:
 		in.cmdResult(ctx, dev, env)
 	}
-	return ctx.Err() == nil
+	return ackIf(ctx.Err() == nil)
 }
 
 func checkChannel(ch wire.Channel, t wire.Type) error {
@@ -73,37 +79,35 @@ func (in *Ingest) reject(dev string, err error) {
 
 // rejectOp answers an operation that could not be processed, if its id can
 // be read, so that the kiosk stops sending it.
-func (in *Ingest) rejectOp(ctx context.Context, dev string, payload []byte, code outcome.Code) bool {
+func (in *Ingest) rejectOp(ctx context.Context, dev string, payload []byte, code outcome.Code) verdict {
 	var head struct {
 		ID  string `json:"id"`
 		Seq uint64 `json:"seq"`
 	}
 	if len(payload) > wire.MaxMessageSize || json.Unmarshal(payload, &head) != nil || head.ID == "" || len(head.ID) > 64 {
-		return true
+		return ackNow
 	}
 	ack := wire.Ack{OpID: head.ID, OpSeq: head.Seq, Status: wire.StatusRejected, Outcome: string(code), Message: code.Message()}
-	return in.sendAck(ctx, dev, ack)
+	return in.sendAck(ctx, dev, ack, time.Time{})
 }
 
-func (in *Ingest) op(ctx context.Context, dev string, env wire.Envelope) bool {
+func (in *Ingest) op(ctx context.Context, dev string, env wire.Envelope) verdict {
 	start := in.now()
 	if code, ok := in.deviceOK(ctx, dev); !ok {
 		if ctx.Err() != nil {
-			return false
+			return noAck
 		}
 		in.m.rejected.With(string(code)).Inc()
 		ack := wire.Ack{OpID: env.ID, OpSeq: env.Seq, Status: wire.StatusRejected, Outcome: string(code), Message: code.Message()}
-		return in.sendAck(ctx, dev, ack)
+		return in.sendAck(ctx, dev, ack, time.Time{})
 	}
 	ack, err := in.deps.Engine.Apply(ctx, env)
 	if err != nil {
 		in.m.rejected.With("apply_failed").Inc()
 		in.log.Error("operation not applied", "dev", dev, "op", env.ID, "seq", env.Seq, "err", err)
-		return ctx.Err() == nil // no ack: the kiosk sends it again
+		return ackIf(ctx.Err() == nil) // no ack: the kiosk sends it again
 	}
-	ok := in.sendAck(ctx, dev, ack)
-	in.m.apply.Observe(in.now().Sub(start).Seconds())
-	return ok
+	return in.sendAck(ctx, dev, ack, start)
 }
 
 // deviceOK checks that dev is registered and enabled.
@@ -121,32 +125,22 @@ func (in *Ingest) deviceOK(ctx context.Context, dev string) (outcome.Code, bool)
 	return "", true
 }
 
-func (in *Ingest) sendAck(ctx context.Context, dev string, ack wire.Ack) bool {
+// sendAck publishes ack; once the broker has it, the ack is counted and,
+// when start is set, the time since start observed.
+func (in *Ingest) sendAck(ctx context.Context, dev string, ack wire.Ack, start time.Time) verdict {
 	env, err := wire.New(dev, 0, wire.TypeAck, in.now(), ack)
 	if err != nil {
 		in.log.Error("ack not built", "dev", dev, "op", ack.OpID, "err", err)
-		return true
+		return ackNow
 	}
-	if !in.send(ctx, dev, wire.ChanAck, env) {
-		return false
+	v := in.send(ctx, dev, wire.ChanAck, env)
+	v.after = func() {
+		in.m.acks.With(string(ack.Status)).Inc()
+		if !start.IsZero() {
+			in.m.apply.Observe(in.now().Sub(start).Seconds())
+		}
 	}
-	in.m.acks.With(string(ack.Status)).Inc()
-	return true
-}
-
-func (in *Ingest) send(ctx context.Context, dev string, ch wire.Channel, env wire.Envelope) bool {
-	b, err := env.Encode()
-	if err != nil {
-		in.log.Error("reply not encoded", "dev", dev, "type", env.Type, "err", err)
-		return true
-	}
-	ctx, cancel := context.WithTimeout(ctx, replyTimeout)
-	defer cancel()
-	if err := in.out.Publish(ctx, wire.Topic(dev, ch), b, false); err != nil {
-		in.log.Error("reply not published", "dev", dev, "type", env.Type, "err", err)
-		return false
-	}
-	return true
+	return v
 }
 
 func (in *Ingest) state(ctx context.Context, dev string, env wire.Envelope) {

@@ -10,34 +10,34 @@ import (
 
 // rpc answers one request on the device's rpc/res topic. A request past
 // its deadline is dropped: the kiosk has stopped waiting.
-func (in *Ingest) rpc(ctx context.Context, dev string, env wire.Envelope) bool {
+func (in *Ingest) rpc(ctx context.Context, dev string, env wire.Envelope) verdict {
 	req, err := wire.DecodeBody[wire.RPCRequest](env)
 	if err != nil {
 		in.reject(dev, err)
-		return true
+		return ackNow
 	}
 	if !in.now().Before(req.Deadline) {
 		in.m.rejected.With("deadline").Inc()
 		in.log.Info("request past its deadline dropped", "dev", dev, "method", req.Method, "req", env.ID)
-		return true
+		return ackNow
 	}
 	rctx, cancel := context.WithDeadline(ctx, req.Deadline)
 	defer cancel()
 	res := wire.RPCResponse{ReqID: env.ID}
 	code, result := in.call(rctx, dev, req)
 	if ctx.Err() != nil {
-		return false
+		return noAck
 	}
 	if rctx.Err() != nil {
 		in.m.rejected.With("deadline").Inc()
-		return true
+		return ackNow
 	}
 	res.Outcome, res.Message, res.Result = string(code), code.Message(), result
 	in.m.rpc.With(string(req.Method), string(code)).Inc()
 	out, err := wire.New(dev, 0, wire.TypeRPCRes, in.now(), res)
 	if err != nil {
 		in.log.Error("response not built", "dev", dev, "method", req.Method, "err", err)
-		return true
+		return ackNow
 	}
 	return in.send(ctx, dev, wire.ChanRPCRes, out)
 }

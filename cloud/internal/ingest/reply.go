@@ -1,0 +1,115 @@
+package ingest
+
+import (
+	"context"
+	"time"
+
+	"cnskiosk.dev/shared/wire"
+)
+
+// Token is a QoS 1 publication in progress; Done is closed when the broker
+// has acknowledged it or it failed (Error).
+type Token interface {
+	Done() <-chan struct{}
+	Error() error
+}
+
+// AsyncPublisher publishes at QoS 1 without waiting for the broker.
+// A Publisher that is also an AsyncPublisher lets workers go on with the
+// next message while the broker acknowledges a reply (see [Client]).
+type AsyncPublisher interface {
+	PublishAsync(topic string, payload []byte) Token
+}
+
+// verdict says when a received message may be acknowledged at the MQTT
+// level: now (ack), never (neither ack nor tok: the broker delivers it
+// again), or once the broker has taken its reply (tok). after runs once
+// the reply is out.
+type verdict struct {
+	ack   bool
+	tok   Token
+	after func()
+}
+
+var (
+	ackNow = verdict{ack: true}
+	noAck  = verdict{}
+)
+
+func ackIf(ok bool) verdict { return verdict{ack: ok} }
+
+// send publishes env on the device's channel ch. With an AsyncPublisher
+// the verdict carries the publication's token; otherwise it waits.
+func (in *Ingest) send(ctx context.Context, dev string, ch wire.Channel, env wire.Envelope) verdict {
+	b, err := env.Encode()
+	if err != nil {
+		in.log.Error("reply not encoded", "dev", dev, "type", env.Type, "err", err)
+		return ackNow
+	}
+	topic := wire.Topic(dev, ch)
+	if ap, ok := in.out.(AsyncPublisher); ok {
+		return verdict{tok: ap.PublishAsync(topic, b)}
+	}
+	ctx, cancel := context.WithTimeout(ctx, replyTimeout)
+	defer cancel()
+	if err := in.out.Publish(ctx, topic, b, false); err != nil {
+		in.log.Error("reply not published", "dev", dev, "type", env.Type, "err", err)
+		return noAck
+	}
+	return ackNow
+}
+
+// settle waits for v's reply, if any, and reports whether the received
+// message may be acknowledged.
+func (in *Ingest) settle(ctx context.Context, v verdict) bool {
+	if v.tok != nil {
+		if !in.await(ctx, v.tok) {
+			return false
+		}
+		v.ack = true
+	}
+	if v.ack && v.after != nil {
+		v.after()
+	}
+	return v.ack
+}
+
+// await waits at most replyTimeout for the broker to take a reply.
+func (in *Ingest) await(ctx context.Context, tok Token) bool {
+	t := time.NewTimer(replyTimeout)
+	defer t.Stop()
+	select {
+	case <-tok.Done():
+		if err := tok.Error(); err != nil {
+			in.log.Error("reply not published", "err", err)
+			return false
+		}
+		return true
+	case <-t.C:
+		in.log.Error("reply not published", "err", "no PUBACK from the broker in time")
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// pendingAck is a received message whose reply is on its way.
+type pendingAck struct {
+	m Message
+	v verdict
+}
+
+// acker acknowledges received messages once the broker has taken their
+// replies, in the order the workers published them. Workers never wait
+// for a PUBACK; the kiosk's message stays unacknowledged (and is
+// delivered again after a crash) until its reply is with the broker.
+func (in *Ingest) acker(ctx context.Context, q <-chan pendingAck) {
+	for p := range q {
+		if ctx.Err() != nil {
+			continue // aborted: leave them unacknowledged, as a crash would
+		}
+		if in.settle(ctx, p.v) {
+			p.m.Ack()
+		}
+	}
+}
