@@ -39,7 +39,22 @@ const MaxQRData = 2953
 // Encoder appends ESC/POS commands to a buffer. Its zero value is ready
 // to use. Text methods sanitise their input, so text from people never
 // carries a control byte.
-type Encoder struct{ b []byte }
+//
+// Justification is tracked: Align only records the wanted alignment and
+// ESC a is written before the next text or QR code, and only when it
+// differs from the printer's, so no two ESC a come back to back.
+type Encoder struct {
+	b     []byte
+	align alignState
+}
+
+// alignState is the justification the printer has (cur, once known) and
+// the one the next printed line needs (want).
+type alignState struct {
+	cur, want Align
+	known     bool
+	pending   bool
+}
 
 // Bytes returns the encoded commands. The slice aliases the buffer.
 func (e *Encoder) Bytes() []byte { return e.b }
@@ -48,16 +63,21 @@ func (e *Encoder) Bytes() []byte { return e.b }
 func (e *Encoder) Len() int { return len(e.b) }
 
 // Reset empties the buffer, keeping its memory.
-func (e *Encoder) Reset() { e.b = e.b[:0] }
+func (e *Encoder) Reset() { e.b, e.align = e.b[:0], alignState{} }
 
 // Init resets the printer (ESC @) and selects code page 858 (ESC t 19).
 func (e *Encoder) Init() *Encoder {
 	e.b = append(e.b, ESC, '@', ESC, 't', CodePage858)
+	e.align.cur, e.align.known = Left, true // ESC @ justifies left
+	e.align.pending = e.align.pending && e.align.want != Left
 	return e
 }
 
 // Text appends s, sanitised and encoded in CP858, without a line feed.
 func (e *Encoder) Text(s string) *Encoder {
+	if s != "" {
+		e.flushAlign()
+	}
 	e.b = append(e.b, EncodeCP858(s)...)
 	return e
 }
@@ -83,10 +103,22 @@ func (e *Encoder) Underline(n int) *Encoder {
 	return e
 }
 
-// Align sets the justification of the following lines (ESC a n).
+// Align sets the justification of the following lines (ESC a n). The
+// command is written before the next text or QR code, if still needed.
 func (e *Encoder) Align(a Align) *Encoder {
-	e.b = append(e.b, ESC, 'a', byte(a)%3)
+	a %= 3
+	e.align.want = a
+	e.align.pending = !e.align.known || e.align.cur != a
 	return e
+}
+
+// flushAlign writes the pending ESC a.
+func (e *Encoder) flushAlign() {
+	if !e.align.pending {
+		return
+	}
+	e.b = append(e.b, ESC, 'a', byte(e.align.want))
+	e.align.cur, e.align.known, e.align.pending = e.align.want, true, false
 }
 
 // Size sets character width and height multipliers, 1..8 each (GS ! n).
@@ -123,6 +155,7 @@ func (e *Encoder) QR(data []byte, module int, level QRLevel) error {
 	if level < QRLevelL || level > QRLevelH {
 		level = QRLevelM
 	}
+	e.flushAlign()
 	e.qr(65, 50, 0)                          // fn 165: model 2
 	e.qr(67, byte(clamp(module, 1, 16)))     // fn 167: module size
 	e.qr(69, byte(level))                    // fn 169: error level

@@ -15,8 +15,8 @@ func ExampleEncoder() {
 	// Output:
 	// INIT
 	// CODEPAGE 19
-	// ALIGN center
 	// BOLD 1
+	// ALIGN center
 	// TEXT "Riepilogo"
 	// LF
 	// BOLD 0

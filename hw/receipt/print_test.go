@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,9 +63,7 @@ func TestPrintThroughVirtualPrinter(t *testing.T) {
 					t.Errorf("the virtual printer decoded a different transcript")
 				}
 				checkPNG(t, r, dots)
-				if *update {
-					os.WriteFile(fmt.Sprintf("testdata/%s-%s.png", name, pn), r.PNG, 0o644)
-				}
+				goldenPNG(t, fmt.Sprintf("testdata/%s-%s.png", name, pn), r.PNG)
 			})
 		}
 		p.Close()
@@ -72,7 +71,7 @@ func TestPrintThroughVirtualPrinter(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		for _, secret := range []string{"1234", "5678"} {
+		for _, secret := range []string{"9173", "4682"} {
 			if strings.Contains(logs.String(), secret) {
 				t.Errorf("a secret half appears in the log")
 			}
@@ -102,6 +101,58 @@ func checkPNG(t *testing.T, r vprinter.Receipt, dots int) {
 		t.Errorf("only %d dark pixels", n)
 	}
 	checkQR(t, img, fakeHeader.OpID, map[int]int{vprinter.Dots58: 4, vprinter.Dots80: 6}[dots])
+}
+
+// goldenPNG compares the paper the virtual printer rendered with the
+// committed reference pixel by pixel: the renderer is ours and
+// deterministic, so any difference (a broken glyph, a missing accent or
+// PIN block) is a regression. -update rewrites the reference.
+func goldenPNG(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	want, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	img, err := png.Decode(bytes.NewReader(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, box := diffPixels(img, want); n > 0 {
+		out := filepath.Join(t.TempDir(), filepath.Base(path))
+		if err := os.WriteFile(out, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%s: %d pixels differ within %v (got saved as %s; run go test -update and review)", path, n, box, out)
+	}
+}
+
+// diffPixels counts the pixels whose ink differs between a and b and
+// returns the rectangle around them; a different size counts every pixel.
+func diffPixels(a, b image.Image) (int, image.Rectangle) {
+	if a.Bounds() != b.Bounds() {
+		return a.Bounds().Dx() * a.Bounds().Dy(), a.Bounds().Union(b.Bounds())
+	}
+	n, box := 0, image.Rectangle{}
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			ca, _, _, _ := a.At(x, y).RGBA()
+			cb, _, _, _ := b.At(x, y).RGBA()
+			if (ca < 0x8000) != (cb < 0x8000) {
+				n++
+				box = box.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+	}
+	return n, box
 }
 
 func dark(img image.Image, r image.Rectangle) int {
@@ -145,4 +196,41 @@ func checkQR(t *testing.T, img image.Image, data string, module int) {
 		}
 	}
 	t.Errorf("QR code of %q not found in the image", data)
+}
+
+// TestGoldenPNGSeesSmallChanges renders the acceptance form with one PIN
+// digit changed and with the euro sign dropped from the summary: both
+// must differ from the committed reference.
+func TestGoldenPNGSeesSmallChanges(t *testing.T) {
+	a := layouts()["acceptance"].(Acceptance)
+	a.Halves.Pin = "9174"
+	s := layouts()["summary"].(Summary)
+	pay := *s.Reader
+	pay.AmountCents = 0
+	s.Reader = &pay
+	for name, l := range map[string]Layout{"acceptance-80.png": a, "summary-80.png": s} {
+		data, err := l.Render(Paper80)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds, err := escpos.Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := vprinter.Render(cmds, vprinter.Dots80)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := png.Decode(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := diffPixels(img, want); n == 0 {
+			t.Errorf("%s: a changed receipt renders the same pixels as the reference", name)
+		}
+	}
 }
