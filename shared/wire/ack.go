@@ -13,12 +13,17 @@ type Status string
 const (
 	StatusApplied   Status = "applied"   // processed now (Outcome says whether it took effect)
 	StatusDuplicate Status = "duplicate" // already processed; Outcome/Result are the first answer
-	StatusRejected  Status = "rejected"  // not processed: malformed, unknown device, ...
+	StatusRejected  Status = "rejected"  // not processed, and never will be: malformed bytes, unknown device
+	// StatusRetry: not processed now (a version this cloud does not speak
+	// yet, a passing failure); the kiosk keeps the operation and sends it
+	// again later. Its Outcome says why.
+	StatusRetry Status = "retry"
 )
 
 // Ack answers one operation. Outcome is a code of package outcome; Message
 // is the Italian text for the operator. The kiosk removes the operation from
-// its outbox when it receives the Ack, whatever the outcome.
+// its outbox when it receives an Ack with status applied, duplicate or
+// rejected, whatever the outcome; on retry it keeps it and sends it again.
 type Ack struct {
 	OpID    string          `json:"op_id"`
 	OpSeq   uint64          `json:"op_seq"`
@@ -31,7 +36,7 @@ type Ack struct {
 // Validate checks the structure of a.
 func (a Ack) Validate() error {
 	switch a.Status {
-	case StatusApplied, StatusDuplicate, StatusRejected:
+	case StatusApplied, StatusDuplicate, StatusRejected, StatusRetry:
 	default:
 		return fmt.Errorf("status %q unknown", a.Status)
 	}

@@ -66,6 +66,9 @@ func Decode(topicDev string, data []byte) (Envelope, error) {
 	if len(data) > MaxMessageSize {
 		return Envelope{}, fmt.Errorf("%w: %d bytes > %d", ErrOversize, len(data), MaxMessageSize)
 	}
+	if err := checkKeys(data); err != nil {
+		return Envelope{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
 	var e Envelope
 	if err := strictUnmarshal(data, &e); err != nil {
 		return Envelope{}, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)

@@ -13,7 +13,8 @@ func FuzzDecode(f *testing.F) {
 	for _, data := range examples(f) {
 		f.Add(data)
 	}
-	for _, s := range []string{"", "{}", "null", `{"v":1}`, `{"v":1,"body":[]}`, "\xff\xfe", strings.Repeat("[", 1000)} {
+	for _, s := range []string{"", "{}", "null", `{"v":1}`, `{"v":1,"body":[]}`, "\xff\xfe", strings.Repeat("[", 1000),
+		`{"v":1,"DEV":"kiosk-evil","dev":"kiosk-01"}`, `{"v":1,"v":2}`, `{"body":{"a":{"b":{"a":1,"a":2}}}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
