@@ -21,7 +21,7 @@ type config struct {
 	data, db, broker, mqttAddr, httpAddr, name, certDir, operatorCA, vaultKey string
 	cpuProfile                                                                string
 	serverNames                                                               names
-	verbose                                                                   bool
+	verbose, ingestOnly                                                       bool
 	workers                                                                   workerConfig
 	ingestWorkers, maxBatch, batches                                          int
 }

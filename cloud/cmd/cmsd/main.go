@@ -37,6 +37,7 @@ func main() {
 	flag.IntVar(&c.ingestWorkers, "ingest-workers", 256, "operations applied concurrently (devices hashed to workers; the engine groups concurrent commits)")
 	flag.IntVar(&c.maxBatch, "max-batch", 0, "most operations committed in one transaction (default 32)")
 	flag.IntVar(&c.batches, "batches", 0, "most batch transactions at once (default 4 on PostgreSQL, 1 on SQLite)")
+	flag.BoolVar(&c.ingestOnly, "ingest-only", false, "do not run the FSE and notification workers here (an extra ingest instance; another instance runs them)")
 	flag.BoolVar(&c.verbose, "v", false, "debug logging")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (performance work)")
 	flag.Parse()

@@ -104,11 +104,13 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	}
 	parts = append(parts, part{"ingest", in.Run}, part{"console", console.Run},
 		part{"republish", republish(in, fl, log)})
-	ws, err := workers(c, db, v, reg, log)
-	if err != nil {
-		return nil, err
+	if !c.ingestOnly {
+		ws, err := workers(c, db, v, reg, log)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, ws...)
 	}
-	parts = append(parts, ws...)
 	log.Info("cmsd starting", "db", db.Dialect(), "broker", url, "console", "http://"+c.httpAddr, "instance", c.name)
 	return parts, nil
 }
