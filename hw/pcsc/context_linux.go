@@ -86,7 +86,16 @@ func (c *Context) ReaderWithCard(substr string) (string, error) {
 			return r.Reader, nil
 		}
 	}
-	return "", fmt.Errorf("%w: %q", ErrNoCard, substr)
+	return "", fmt.Errorf("%w: in the readers matching %q; readers found: %q", ErrNoCard, substr, all)
+}
+
+// Slots resolves the citizen and operator readers among those pcscd lists.
+func (c *Context) Slots(s Slots) (Assignment, error) {
+	rs, err := c.Readers()
+	if err != nil {
+		return Assignment{}, err
+	}
+	return s.Resolve(rs)
 }
 
 // Connect opens the card in reader (shared mode, T=0 or T=1).

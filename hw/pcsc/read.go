@@ -28,3 +28,15 @@ func ReadInserted(ctx context.Context, log *slog.Logger, readerSubstr string) (c
 	defer func() { err = errors.Join(err, c.Close()) }()
 	return cns.ReadCard(ctx, c)
 }
+
+// ResolveSlots connects to pcscd and resolves s: for diagnostics and for
+// a kiosk that starts before its readers are plugged in (retry on
+// ErrNoReader).
+func ResolveSlots(log *slog.Logger, s Slots) (a Assignment, err error) {
+	pc, err := Open(log)
+	if err != nil {
+		return Assignment{}, err
+	}
+	defer func() { err = errors.Join(err, pc.Close()) }()
+	return pc.Slots(s)
+}

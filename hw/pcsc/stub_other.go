@@ -26,6 +26,9 @@ func (*Context) FindReader(string) (string, error) { return "", ErrUnsupported }
 // ReaderWithCard fails: this build has no PC/SC.
 func (*Context) ReaderWithCard(string) (string, error) { return "", ErrUnsupported }
 
+// Slots fails: this build has no PC/SC.
+func (*Context) Slots(Slots) (Assignment, error) { return Assignment{}, ErrUnsupported }
+
 // Connect fails: this build has no PC/SC.
 func (*Context) Connect(context.Context, string) (*Card, error) { return nil, ErrUnsupported }
 

@@ -31,7 +31,9 @@ func TestCardThroughPCSCD(t *testing.T) {
 	r := pcsctest.New(t)
 	vc, p := vcardtest.Card(t, "adult")
 	ev := r.Insert(1, vc)
-	for _, args := range [][]string{nil, {"-reader", "Virtual PCD 00 01"}} {
+	for _, args := range [][]string{nil, {"-reader", "Virtual PCD 00 01"},
+		{"-citizen", "00 00", "-operator", "00 01", "-slot", "operator"},
+		{"-citizen", "00 01"}} {
 		out, err := runCard(t, args...)
 		if err != nil {
 			t.Fatalf("hwdiag card %q: %v", args, err)
@@ -72,5 +74,17 @@ func TestCardNotCNSThroughPCSCD(t *testing.T) {
 	}
 	if out != "" {
 		t.Errorf("output %q, want none", out)
+	}
+}
+
+// TestCardNoCardListsReaders: with no card in, the error names the
+// readers found, and the empty citizen slot of a two-slot setup says so.
+func TestCardNoCardListsReaders(t *testing.T) {
+	r := pcsctest.New(t)
+	for _, args := range [][]string{nil, {"-citizen", "00 00", "-operator", "00 01"}} {
+		_, err := runCard(t, args...)
+		if err == nil || !strings.Contains(err.Error(), r.Readers[0]) || !strings.Contains(err.Error(), r.Readers[1]) {
+			t.Errorf("hwdiag card %q with no card: %v, want an error naming both readers", args, err)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"encoding/json"
 	"log/slog"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"cnskiosk.dev/hw/cns"
+	"cnskiosk.dev/hw/pcsc"
 	"cnskiosk.dev/hw/vcard"
 )
 
@@ -59,6 +62,45 @@ func TestCardJSON(t *testing.T) {
 	for _, secret := range []string{p.PIN, p.PUK, `"pin"`, `"puk"`} {
 		if strings.Contains(out.String(), secret) {
 			t.Errorf("output contains %q", secret)
+		}
+	}
+}
+
+// TestCardSlotFlags: -citizen/-operator choose the reader through the slot
+// configuration, -slot picks the operator's; bad combinations are usage errors.
+func TestCardSlotFlags(t *testing.T) {
+	oldRead, oldResolve := readCard, resolveSlots
+	t.Cleanup(func() { readCard, resolveSlots = oldRead, oldResolve })
+	readers := []string{"Virtual PCD 00 00", "Virtual PCD 00 01"}
+	resolveSlots = func(_ *slog.Logger, s pcsc.Slots) (pcsc.Assignment, error) { return s.Resolve(readers) }
+	var gotReader string
+	readCard = func(_ context.Context, _ *slog.Logger, reader string) (cns.Card, error) {
+		gotReader = reader
+		return cns.Card{}, nil
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-citizen", "00 00", "-operator", "00 01"}, readers[0]},
+		{[]string{"-citizen", "00 00", "-operator", "00 01", "-slot", "operator"}, readers[1]},
+		{[]string{"-citizen", "00 01", "-slot", "operator"}, readers[1]}, // single reader
+	}
+	for _, tt := range tests {
+		cfg, err := parse(append([]string{"card"}, tt.args...), t.Output())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := run(t.Context(), cfg, io.Discard, t.Output()); err != nil {
+			t.Fatalf("%q: %v", tt.args, err)
+		}
+		if gotReader != tt.want {
+			t.Errorf("%q: read %q, want %q", tt.args, gotReader, tt.want)
+		}
+	}
+	for _, args := range [][]string{{"-slot", "both"}, {"-reader", "x", "-citizen", "y"}} {
+		if _, err := parse(append([]string{"card"}, args...), io.Discard); !errors.Is(err, errUsage) {
+			t.Errorf("%q: err %v, want a usage error", args, err)
 		}
 	}
 }

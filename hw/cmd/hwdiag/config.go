@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"cnskiosk.dev/hw/pcsc"
 )
 
 var errUsage = errors.New("usage")
@@ -22,6 +24,8 @@ type config struct {
 	verbose bool
 
 	reader string // card
+	slots  pcsc.Slots
+	slot   string
 	wait   time.Duration
 
 	printer string // print
@@ -43,6 +47,10 @@ func (c *config) check() error {
 	switch {
 	case c.cmd == cmdPrint && c.paper != 80 && c.paper != 58:
 		return fmt.Errorf("%w: -paper %d, want 80 or 58", errUsage, c.paper)
+	case c.cmd == cmdCard && c.slot != "citizen" && c.slot != "operator":
+		return fmt.Errorf("%w: -slot %q, want citizen or operator", errUsage, c.slot)
+	case c.cmd == cmdCard && c.reader != "" && c.slots != (pcsc.Slots{}):
+		return fmt.Errorf("%w: -reader or -citizen/-operator, not both", errUsage)
 	case c.cmd != cmdPay:
 		return nil
 	}

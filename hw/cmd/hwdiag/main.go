@@ -1,6 +1,7 @@
 // Command hwdiag checks a kiosk's devices, for the field technician:
 //
-//	hwdiag card [-reader NAME]            print the inserted card as JSON (no PIN)
+//	hwdiag card [-reader NAME | -citizen S -operator S [-slot operator]]
+//	                                      print the inserted card as JSON (no PIN)
 //	hwdiag print test [-printer ADDR]     print a test receipt
 //	hwdiag pay watch [-pin GPIO17] [-sim] show payment pulses and amounts live
 //
@@ -67,6 +68,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	switch c.cmd {
 	case cmdCard:
 		fs.StringVar(&c.reader, "reader", "", "PC/SC reader name (default: the first reader with a card)")
+		fs.StringVar(&c.slots.Citizen, "citizen", "", "substring of the citizen reader's name (the kiosk's slot configuration)")
+		fs.StringVar(&c.slots.Operator, "operator", "", "substring of the operator reader's name (empty: single-reader mode)")
+		fs.StringVar(&c.slot, "slot", "citizen", "with -citizen/-operator: read the citizen or the operator slot")
 		fs.DurationVar(&c.wait, "wait", 30*time.Second, "time allowed to read the card")
 	case cmdPrint:
 		fs.StringVar(&c.printer, "printer", "/dev/usb/lp0",
