@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
-	"encoding/json"
 	"log/slog"
 	"path/filepath"
 	"strings"
