@@ -9,6 +9,8 @@ type EventKind int
 const (
 	Inserted EventKind = iota + 1
 	Removed
+	ReaderGone // the reader was unplugged or pcscd went away
+	ReaderBack // the reader (or pcscd) is there again
 )
 
 func (k EventKind) String() string {
@@ -17,6 +19,10 @@ func (k EventKind) String() string {
 		return "inserted"
 	case Removed:
 		return "removed"
+	case ReaderGone:
+		return "reader gone"
+	case ReaderBack:
+		return "reader back"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
