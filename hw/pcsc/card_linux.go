@@ -30,7 +30,11 @@ func (c *Card) ATR() []byte { return append([]byte(nil), c.atr...) }
 
 // Transmit sends one command APDU. PC/SC calls cannot be interrupted, so ctx
 // is checked before the call; a card pulled out during the call gives
-// ErrCardRemoved.
+// ErrCardRemoved. If another application reset the card, Transmit
+// reconnects (leaving the card as it is) and sends the command once more;
+// the card's security state (a verified PIN, a selected key or file) was
+// lost with the reset, so a command that needs it fails with the card's
+// own status word, and a second reset gives ErrCardReset.
 func (c *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -41,6 +45,12 @@ func (c *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 		return nil, ErrClosed
 	}
 	out, err := c.h.Transmit(cmd)
+	if errors.Is(err, scard.ErrResetCard) {
+		if err = c.h.Reconnect(scard.ShareShared, scard.ProtocolAny, scard.LeaveCard); err != nil {
+			return nil, c.transmitError(err)
+		}
+		out, err = c.h.Transmit(cmd)
+	}
 	if err != nil {
 		return nil, c.transmitError(err)
 	}
@@ -57,7 +67,7 @@ const removalWait = 1500 * time.Millisecond
 // change for at most removalWait.
 func (c *Card) transmitError(err error) error {
 	err = wrap("transmit", err)
-	if errors.Is(err, ErrCardRemoved) || errors.Is(err, ErrNoService) {
+	if errors.Is(err, ErrCardRemoved) || errors.Is(err, ErrNoService) || errors.Is(err, ErrCardReset) {
 		return err
 	}
 	sc, e := scard.EstablishContext()

@@ -220,3 +220,41 @@ func TestNotCNS(t *testing.T) {
 		t.Fatalf("ReadInserted of a non-CNS card: err = %v, want cns.ErrNotCNS", err)
 	}
 }
+
+// TestCardResetByAnotherContext: a second application (its own pcscd
+// context) resets the card; the first one's next command reconnects and
+// succeeds, and the reset shows: the PIN it verified is no longer verified.
+func TestCardResetByAnotherContext(t *testing.T) {
+	r := pcsctest.New(t)
+	vc, p := vcardtest.Card(t, "adult")
+	r.Insert(0, vc)
+	c := r.Connect(0)
+	if err := cns.VerifyPIN(t.Context(), c, p.PIN); err != nil {
+		t.Fatal(err)
+	}
+	other, err := pcsc.Open(pcsctest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	c2, err := other.Connect(t.Context(), r.Readers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c2.Close(); err != nil { // disconnects with SCARD_RESET_CARD
+		t.Fatal(err)
+	}
+	card, err := cns.ReadCard(t.Context(), c)
+	if err != nil {
+		t.Fatalf("read after another application reset the card: %v", err)
+	}
+	checkCard(t, card, p)
+	// Empty VERIFY asks the PIN state: after the reset it is not verified.
+	out, err := c.Transmit(t.Context(), []byte{0x00, 0x20, 0x00, cns.PINRef})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs, _ := apdu.ParseResponse(out); rs.SW == 0x9000 {
+		t.Errorf("PIN still verified after a reset (SW %04X)", rs.SW)
+	}
+}

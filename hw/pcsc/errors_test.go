@@ -17,6 +17,7 @@ func TestWrap(t *testing.T) {
 		{scard.ErrNoService, ErrNoService},
 		{scard.ErrServiceStopped, ErrNoService},
 		{scard.ErrRemovedCard, ErrCardRemoved},
+		{scard.ErrResetCard, ErrCardReset},
 		{scard.ErrNoSmartcard, ErrNoCard},
 		{scard.ErrUnknownReader, ErrNoReader},
 	}

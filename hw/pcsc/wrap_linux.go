@@ -18,8 +18,10 @@ func wrap(op string, err error) error {
 	switch {
 	case errors.Is(err, scard.ErrNoService), errors.Is(err, scard.ErrServiceStopped):
 		s = ErrNoService
-	case errors.Is(err, scard.ErrRemovedCard), errors.Is(err, scard.ErrResetCard):
+	case errors.Is(err, scard.ErrRemovedCard):
 		s = ErrCardRemoved
+	case errors.Is(err, scard.ErrResetCard):
+		s = ErrCardReset
 	case errors.Is(err, scard.ErrNoSmartcard), errors.Is(err, scard.ErrUnpoweredCard):
 		s = ErrNoCard
 	case errors.Is(err, scard.ErrUnknownReader), errors.Is(err, scard.ErrReaderUnavailable):
