@@ -77,6 +77,9 @@ func New(cfg Config) (*Printer, error) {
 	if err := loadFaces(); err != nil {
 		return nil, err
 	}
+	if err := privateDir(cfg.Dir); err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("vprinter: listen: %w", err)
@@ -278,6 +281,22 @@ func (p *Printer) receipt(cmds []escpos.Command) (Receipt, error) {
 		p.log.Info("receipt saved", "path", r.Path+".png")
 	}
 	return r, nil
+}
+
+// privateDir makes dir (if set) a directory only its owner can read:
+// receipts carry the first halves of PIN and PUK. The files in it are
+// written 0600 (os.CreateTemp, then renamed).
+func privateDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("vprinter: receipts directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("vprinter: receipts directory: %w", err)
+	}
+	return nil
 }
 
 func save(r Receipt) error {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -99,7 +100,10 @@ func TestStatusAnswers(t *testing.T) {
 }
 
 func TestReceiptSavedAndRendered(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "receipts")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	vp := start(t, dir)
 	c := dial(t, vp)
 	var e escpos.Encoder
@@ -121,6 +125,12 @@ func TestReceiptSavedAndRendered(t *testing.T) {
 		if err != nil || len(b) == 0 {
 			t.Errorf("saved %s: %v", ext, err)
 		}
+		if fi, err := os.Stat(r.Path + ext); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v (%v), want 0600: receipts carry PIN halves", ext, fi.Mode(), err)
+		}
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("directory mode %v (%v), want 0700", fi.Mode(), err)
 	}
 }
 

@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if dots == 0 {
 		return fmt.Errorf("-paper %d: want 58 or 80", c.paper)
 	}
-	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return err
 	}
 	vp, err := vprinter.New(vprinter.Config{Addr: c.addr, Dots: dots, Dir: c.dir, Logger: log})
