@@ -20,4 +20,12 @@ var (
 	ErrMatch   = errors.New("cf does not match the holder data")
 	ErrSyntax  = errors.New("csv syntax error")
 	ErrTooLong = errors.New("field too long")
+
+	// ErrLineTooLong and ErrSyntax mark lines that could not be read as
+	// CSV (counted in Summary.Unreadable).
+	ErrLineTooLong = errors.New("line too long")
+
+	// ErrConflict: the row's TEAM is stored with other registry data or
+	// other PIN/PUK. The stored card is kept.
+	ErrConflict = errors.New("card conflict")
 )

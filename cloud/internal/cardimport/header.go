@@ -1,9 +1,34 @@
 package cardimport
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
+
+// readHeader reads the first non-blank line and maps its columns.
+func readHeader(lr *lineReader) (cols []int, width int, err error) {
+	for {
+		text, line, tooLong, err := lr.next()
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, 0, fmt.Errorf("%w: the file is empty", ErrHeader)
+		case err != nil:
+			return nil, 0, fmt.Errorf("%w: %w", ErrRead, err)
+		case tooLong:
+			return nil, 0, fmt.Errorf("%w: line %d longer than %d bytes", ErrHeader, line, maxLine)
+		case len(text) == 0:
+			continue
+		}
+		head, err := splitLine(string(text))
+		if err != nil {
+			return nil, 0, fmt.Errorf("%w: line %d: %w", ErrHeader, line, err)
+		}
+		cols, err := columnMap(head)
+		return cols, len(head), err
+	}
+}
 
 // columnMap maps the file's header to canonical column order: m[i] is the
 // index in the file of Header[i].

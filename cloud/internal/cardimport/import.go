@@ -2,8 +2,6 @@ package cardimport
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
 	"io"
 	"log/slog"
 	"runtime"
@@ -29,14 +27,22 @@ type Reject struct {
 	Reason string `json:"reason"`
 }
 
-// Summary counts the rows of an import.
+// Summary counts the rows of an import. Rows = Imported + Existing +
+// Rejected; Conflicts and Unreadable are the parts of Rejected that were
+// valid rows conflicting with a stored card, and lines that were not CSV.
 type Summary struct {
-	Rows     int           `json:"rows"`     // data rows read
-	Imported int           `json:"imported"` // new cards written
-	Existing int           `json:"existing"` // valid rows whose card was already there
-	Rejected int           `json:"rejected"` // rows not valid
-	Elapsed  time.Duration `json:"elapsed_ns"`
+	Rows       int           `json:"rows"`       // data lines read and committed
+	Imported   int           `json:"imported"`   // new cards written
+	Existing   int           `json:"existing"`   // rows identical to a card already stored
+	Rejected   int           `json:"rejected"`   // rows not imported, each reported
+	Conflicts  int           `json:"conflicts"`  // of Rejected: TEAM stored with other data or secrets
+	Unreadable int           `json:"unreadable"` // of Rejected: lines that are not valid CSV
+	LastLine   int           `json:"last_line"`  // last line of the file committed
+	Elapsed    time.Duration `json:"elapsed_ns"`
 }
+
+// Incomplete reports whether some lines of the file could not be read.
+func (s Summary) Incomplete() bool { return s.Unreadable > 0 }
 
 // Importer loads card files into one database.
 type Importer struct {
@@ -65,12 +71,13 @@ func New(db *store.DB, v *vault.Vault, opts Options, log *slog.Logger) *Importer
 
 // chunk is a batch of raw rows, then of results, numbered in file order.
 type chunk struct {
-	n       int
-	lines   []int
-	fields  [][]string
-	errs    []error // read errors per row (nil if the row parsed)
-	cards   []sealedCard
-	rejects []Reject
+	n          int
+	lines      []int
+	fields     [][]string
+	errs       []error // read errors per row (nil if the row parsed)
+	cards      []sealedCard
+	rejects    []Reject
+	unreadable int // lines that were not valid CSV
 }
 
 // Import reads a CSV file from r and imports its valid rows. It returns an
@@ -78,14 +85,8 @@ type chunk struct {
 // the database fails; bad rows are counted and reported, not errors.
 func (im *Importer) Import(ctx context.Context, r io.Reader) (Summary, error) {
 	start := im.opts.Now()
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
-	head, err := cr.Read()
-	if err != nil {
-		return Summary{}, fmt.Errorf("%w: %w", ErrHeader, err)
-	}
-	cols, err := columnMap(head)
+	lr := newLineReader(r)
+	cols, width, err := readHeader(lr)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -94,7 +95,7 @@ func (im *Importer) Import(ctx context.Context, r io.Reader) (Summary, error) {
 	raw := make(chan *chunk, im.opts.Workers)
 	done := make(chan *chunk, im.opts.Workers)
 	readErr := make(chan error, 1)
-	go func() { readErr <- im.read(ctx, cr, cols, len(head), raw) }()
+	go func() { readErr <- im.read(ctx, lr, cols, width, raw) }()
 	go im.work(ctx, raw, done)
 	sum, err := im.write(ctx, done, cancel)
 	if rerr := <-readErr; err == nil {
@@ -105,6 +106,7 @@ func (im *Importer) Import(ctx context.Context, r io.Reader) (Summary, error) {
 	}
 	sum.Elapsed = im.opts.Now().Sub(start)
 	im.log.InfoContext(ctx, "card import finished", "rows", sum.Rows, "imported", sum.Imported,
-		"existing", sum.Existing, "rejected", sum.Rejected, "elapsed", sum.Elapsed, "err", err)
+		"existing", sum.Existing, "rejected", sum.Rejected, "conflicts", sum.Conflicts,
+		"unreadable", sum.Unreadable, "last_line", sum.LastLine, "elapsed", sum.Elapsed, "err", err)
 	return sum, err
 }

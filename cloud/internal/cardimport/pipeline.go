@@ -2,7 +2,6 @@ package cardimport
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -13,42 +12,55 @@ import (
 // reason text.
 const maxField = 256
 
-// read cuts the file into chunks of BatchSize rows and sends them on out,
-// which it closes at the end. It returns an I/O error, or nil at EOF.
-func (im *Importer) read(ctx context.Context, cr *csv.Reader, cols []int, width int, out chan<- *chunk) error {
+// read cuts the file into chunks of BatchSize lines and sends them on out,
+// which it closes at the end. A line that is not valid CSV is a reject and
+// reading goes on at the next line. It returns a read error (after sending
+// the rows read before it), or nil at EOF.
+func (im *Importer) read(ctx context.Context, lr *lineReader, cols []int, width int, out chan<- *chunk) error {
 	defer close(out)
-	n := 0
-	c := &chunk{n: n}
+	c := &chunk{}
+	var err error
 	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
+		text, line, tooLong, rerr := lr.next()
+		if rerr == io.EOF {
 			break
 		}
-		var pe *csv.ParseError
+		if rerr != nil {
+			err = fmt.Errorf("%w: line %d: %w", ErrRead, line, rerr)
+			break
+		}
 		switch {
-		case errors.As(err, &pe):
-			c.add(pe.StartLine, nil, fmt.Errorf("%w: %v", ErrSyntax, pe.Err))
-		case err != nil:
-			return fmt.Errorf("%w: %w", ErrRead, err)
-		case len(rec) != width:
-			line, _ := cr.FieldPos(0)
-			c.add(line, nil, fmt.Errorf("%w: %d, want %d", ErrFields, len(rec), width))
+		case tooLong:
+			c.add(line, nil, fmt.Errorf("%w: more than %d bytes; line skipped", ErrLineTooLong, maxLine))
+		case len(text) == 0:
+			continue // a blank line, as encoding/csv skips it
 		default:
-			line, _ := cr.FieldPos(0)
-			c.add(line, reorder(rec, cols), nil)
+			c.addLine(line, text, cols, width)
 		}
 		if len(c.lines) == im.opts.BatchSize {
 			if !send(ctx, out, c) {
 				return nil
 			}
-			n++
-			c = &chunk{n: n}
+			c = &chunk{n: c.n + 1}
 		}
 	}
 	if len(c.lines) > 0 {
 		send(ctx, out, c)
 	}
-	return nil
+	return err
+}
+
+// addLine parses one non-blank line into c.
+func (c *chunk) addLine(line int, text []byte, cols []int, width int) {
+	rec, err := splitLine(string(text))
+	switch {
+	case err != nil:
+		c.add(line, nil, fmt.Errorf("%w: %w; line skipped", ErrSyntax, err))
+	case len(rec) != width:
+		c.add(line, nil, fmt.Errorf("%w: %d, want %d", ErrFields, len(rec), width))
+	default:
+		c.add(line, reorder(rec, cols), nil)
+	}
 }
 
 func (c *chunk) add(line int, rec []string, err error) {
@@ -91,10 +103,14 @@ func (im *Importer) process(c *chunk) {
 	today := im.opts.Now()
 	for i, rec := range c.fields {
 		card, err := im.row(rec, c.errs[i], today)
+		if errors.Is(err, ErrSyntax) || errors.Is(err, ErrLineTooLong) {
+			c.unreadable++
+		}
 		if err != nil {
-			c.rejects = append(c.rejects, Reject{Line: c.lines[i], Reason: err.Error()})
+			c.rejects = append(c.rejects, Reject{Line: c.lines[i], Reason: redact(err.Error(), rec)})
 			continue
 		}
+		card.Line = c.lines[i]
 		c.cards = append(c.cards, card)
 	}
 	c.fields, c.errs = nil, nil

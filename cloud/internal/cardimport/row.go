@@ -133,16 +133,53 @@ func checkCF(c Card, birth, today time.Time) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrCF, err)
 	}
-	_, m, d := info.BirthDate.Date()
+	if diff := dateDiff(info.BirthDate, birth); diff != "" {
+		return fmt.Errorf("%w: cf birth date %s, birth_date %s: %s", ErrMatch,
+			info.BirthDate.Format(time.DateOnly), birth.Format(time.DateOnly), diff)
+	}
 	switch {
-	case info.BirthDate.Year()%100 != birth.Year()%100 || m != birth.Month() || d != birth.Day():
-		return fmt.Errorf("%w: cf birth date %s, row %s", ErrMatch, info.BirthDate.Format("01-02"), birth.Format("01-02"))
 	case info.Sex != c.Sex:
-		return fmt.Errorf("%w: cf sex %s, row %s", ErrMatch, info.Sex, c.Sex)
+		return fmt.Errorf("%w: cf sex %s, sex %s", ErrMatch, info.Sex, c.Sex)
 	case c.BirthPlace != "" && info.Place.Code != c.BirthPlace:
-		return fmt.Errorf("%w: cf place %s, row %s", ErrMatch, info.Place.Code, c.BirthPlace)
+		return fmt.Errorf("%w: cf place %s, birth_place %s", ErrMatch, info.Place.Code, c.BirthPlace)
 	}
 	return nil
+}
+
+// dateDiff says which parts of the birth date differ between the code
+// (which holds the year as two digits) and the row, or "" if none.
+func dateDiff(fromCF, row time.Time) string {
+	var parts []string
+	if fromCF.Year()%100 != row.Year()%100 {
+		parts = append(parts, "year")
+	}
+	if fromCF.Month() != row.Month() {
+		parts = append(parts, "month")
+	}
+	if fromCF.Day() != row.Day() {
+		parts = append(parts, "day")
+	}
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0] + " differs"
+	}
+	return strings.Join(parts, ", ") + " differ"
+}
+
+// redact removes the row's PIN and PUK from a reason, in case a shifted
+// or mistyped row put one of them in a field that a reason quotes.
+func redact(reason string, rec []string) string {
+	if rec == nil {
+		return reason
+	}
+	for _, i := range []int{colPIN, colPUK} {
+		if s := strings.TrimSpace(rec[i]); len(s) >= 4 {
+			reason = strings.ReplaceAll(reason, s, "[pin/puk]")
+		}
+	}
+	return reason
 }
 
 func checkSecrets(pin, puk string, l Lengths) error {
@@ -170,7 +207,7 @@ func digitsIn(s string, lo, hi int) bool {
 // short quotes at most 24 bytes of outside text in a reason.
 func short(s string) string {
 	if len(s) > 24 {
-		return s[:24] + "..."
+		return strings.ToValidUTF8(s[:24], "") + "..."
 	}
 	return s
 }
@@ -178,6 +215,7 @@ func short(s string) string {
 // sealedCard is a valid row with its secrets sealed; PIN and PUK are gone.
 type sealedCard struct {
 	Card
+	Line   int // line of the file
 	KeyID  string
 	Nonce  []byte
 	Sealed []byte

@@ -1,9 +1,11 @@
 package cardimport
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"cnskiosk.dev/cloud/internal/store"
@@ -33,24 +35,35 @@ func (im *Importer) write(ctx context.Context, in <-chan *chunk, cancel context.
 	return sum, err
 }
 
+// batchResult is what one transaction did with a chunk's valid rows.
+type batchResult struct {
+	inserted, existing int
+	conflicts          []Reject
+}
+
 func (im *Importer) commit(ctx context.Context, c *chunk, sum *Summary) error {
-	var inserted int64
+	var res batchResult
 	if len(c.cards) > 0 {
 		err := im.db.InTx(ctx, func(tx *sql.Tx) error {
 			var err error
-			inserted, err = im.insert(ctx, tx, c.cards)
+			res, err = im.store(ctx, tx, c.cards)
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("%w: rows from line %d: %w", ErrWrite, c.lines[0], err)
 		}
 	}
+	rejects := append(c.rejects, res.conflicts...)
+	slices.SortFunc(rejects, func(a, b Reject) int { return cmp.Compare(a.Line, b.Line) })
 	sum.Rows += len(c.lines)
-	sum.Imported += int(inserted)
-	sum.Existing += len(c.cards) - int(inserted)
-	sum.Rejected += len(c.rejects)
+	sum.Imported += res.inserted
+	sum.Existing += res.existing
+	sum.Rejected += len(rejects)
+	sum.Conflicts += len(res.conflicts)
+	sum.Unreadable += c.unreadable
+	sum.LastLine = c.lines[len(c.lines)-1]
 	if im.opts.Rejected != nil {
-		for _, r := range c.rejects {
+		for _, r := range rejects {
 			im.opts.Rejected(r)
 		}
 	}
@@ -60,50 +73,125 @@ func (im *Importer) commit(ctx context.Context, c *chunk, sum *Summary) error {
 	return nil
 }
 
-// insert writes the cards and their secrets, skipping cards already there,
-// and returns how many cards were new.
-func (im *Importer) insert(ctx context.Context, tx *sql.Tx, cards []sealedCard) (int64, error) {
-	now := im.opts.Now().UTC().UnixMicro()
-	if im.db.Dialect() == store.Postgres {
-		return insertPostgres(ctx, tx, cards, now)
+// store inserts the cards that are new, with their secrets, and checks
+// every other row against the stored card: identical is "existing",
+// different is a conflict. An existing card is never changed.
+func (im *Importer) store(ctx context.Context, tx *sql.Tx, cards []sealedCard) (batchResult, error) {
+	first, again := splitDuplicates(cards)
+	inserted, err := im.insertCards(ctx, tx, first)
+	if err != nil {
+		return batchResult{}, err
 	}
-	return insertSQLite(ctx, tx, cards, now)
+	var fresh []sealedCard
+	for _, c := range first {
+		if inserted[c.TEAM] {
+			fresh = append(fresh, c)
+		} else {
+			again = append(again, c)
+		}
+	}
+	if err := im.insertSecrets(ctx, tx, fresh); err != nil {
+		return batchResult{}, err
+	}
+	res := batchResult{inserted: len(fresh)}
+	if len(again) == 0 {
+		return res, nil
+	}
+	stored, err := loadStored(ctx, tx, im.db.Dialect(), again)
+	if err != nil {
+		return batchResult{}, err
+	}
+	for _, c := range again {
+		if reason := im.compare(c, stored[c.TEAM]); reason != "" {
+			res.conflicts = append(res.conflicts, Reject{Line: c.Line, Reason: reason})
+			continue
+		}
+		res.existing++
+	}
+	return res, nil
 }
 
-// sqliteRows is the rows per multi-row INSERT on SQLite (10 parameters
+// splitDuplicates returns the first row of each TEAM, in order, and the
+// rows repeating a TEAM seen before in the same chunk.
+func splitDuplicates(cards []sealedCard) (first, again []sealedCard) {
+	seen := make(map[string]bool, len(cards))
+	first = make([]sealedCard, 0, len(cards))
+	for _, c := range cards {
+		if seen[c.TEAM] {
+			again = append(again, c)
+			continue
+		}
+		seen[c.TEAM] = true
+		first = append(first, c)
+	}
+	return first, again
+}
+
+// insertCards inserts the cards whose TEAM is not stored yet and returns
+// the set of TEAMs it inserted.
+func (im *Importer) insertCards(ctx context.Context, tx *sql.Tx, cards []sealedCard) (map[string]bool, error) {
+	now := im.opts.Now().UTC().UnixMicro()
+	inserted := make(map[string]bool, len(cards))
+	if im.db.Dialect() == store.Postgres {
+		return inserted, insertCardsPostgres(ctx, tx, cards, now, inserted)
+	}
+	for part := range slices.Chunk(cards, sqliteRows) {
+		args := make([]any, 0, len(part)*9)
+		for _, c := range part {
+			args = append(args, c.TEAM, c.CF, c.Expiry, c.Surname, c.Name, c.Birth, c.Sex, c.BirthPlace, now)
+		}
+		err := collectTEAMs(ctx, tx, inserted, `INSERT INTO cards
+			(team, cf, expiry, surname, name, birth_date, sex, birth_place, updated_at) VALUES `+
+			values(len(part), 9)+` ON CONFLICT (team) DO NOTHING RETURNING team`, args...)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return inserted, nil
+}
+
+// collectTEAMs runs a query returning TEAMs and adds them to set.
+func collectTEAMs(ctx context.Context, tx *sql.Tx, set map[string]bool, query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return err
+		}
+		set[t] = true
+	}
+	return rows.Err()
+}
+
+// insertSecrets stores the sealed PIN/PUK of cards just inserted.
+func (im *Importer) insertSecrets(ctx context.Context, tx *sql.Tx, cards []sealedCard) error {
+	if len(cards) == 0 {
+		return nil
+	}
+	if im.db.Dialect() == store.Postgres {
+		return insertSecretsPostgres(ctx, tx, cards)
+	}
+	for part := range slices.Chunk(cards, sqliteRows) {
+		args := make([]any, 0, len(part)*4)
+		for _, c := range part {
+			args = append(args, c.TEAM, c.KeyID, c.Nonce, c.Sealed)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO card_secrets (team, key_id, nonce, sealed) VALUES `+
+			values(len(part), 4), args...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sqliteRows is the rows per multi-row INSERT on SQLite (9 parameters
 // each, well under SQLite's 32766 limit).
 const sqliteRows = 500
-
-func insertSQLite(ctx context.Context, tx *sql.Tx, cards []sealedCard, now int64) (int64, error) {
-	var total int64
-	for len(cards) > 0 {
-		part := cards[:min(len(cards), sqliteRows)]
-		cards = cards[len(part):]
-		cardArgs := make([]any, 0, len(part)*10)
-		secretArgs := make([]any, 0, len(part)*4)
-		for _, c := range part {
-			cardArgs = append(cardArgs, c.TEAM, c.CF, c.Expiry, c.Surname, c.Name, c.Birth, c.Sex, c.BirthPlace, now)
-			secretArgs = append(secretArgs, c.TEAM, c.KeyID, c.Nonce, c.Sealed)
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO cards
-			(team, cf, expiry, surname, name, birth_date, sex, birth_place, updated_at) VALUES `+
-			values(len(part), 9)+` ON CONFLICT (team) DO NOTHING`, cardArgs...)
-		if err != nil {
-			return 0, err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, err
-		}
-		total += n
-		_, err = tx.ExecContext(ctx, `INSERT INTO card_secrets (team, key_id, nonce, sealed) VALUES `+
-			values(len(part), 4)+` ON CONFLICT (team) DO NOTHING`, secretArgs...)
-		if err != nil {
-			return 0, err
-		}
-	}
-	return total, nil
-}
 
 // values returns "(?,...,?),(...)" for rows rows. SQLite numbers "?"
 // parameters in order; its parser looks "$N" names up linearly, which
@@ -125,36 +213,4 @@ func values(rows, cols int) string {
 		b.WriteByte(')')
 	}
 	return b.String()
-}
-
-func insertPostgres(ctx context.Context, tx *sql.Tx, cards []sealedCard, now int64) (int64, error) {
-	n := len(cards)
-	cols := make([][]string, 8)
-	for i := range cols {
-		cols[i] = make([]string, n)
-	}
-	keyIDs, nonces, sealed := make([]string, n), make([][]byte, n), make([][]byte, n)
-	for i, c := range cards {
-		for j, v := range []string{c.TEAM, c.CF, c.Expiry, c.Surname, c.Name, c.Birth, c.Sex, c.BirthPlace} {
-			cols[j][i] = v
-		}
-		keyIDs[i], nonces[i], sealed[i] = c.KeyID, c.Nonce, c.Sealed
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO cards
-		(team, cf, expiry, surname, name, birth_date, sex, birth_place, updated_at)
-		SELECT t, cf, e, s, n, b, x, p, $9 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
-			$5::text[], $6::text[], $7::text[], $8::text[]) AS u(t, cf, e, s, n, b, x, p)
-		ON CONFLICT (team) DO NOTHING`,
-		cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], now)
-	if err != nil {
-		return 0, err
-	}
-	inserted, err := res.RowsAffected()
-	if err != nil {
-		return 0, err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO card_secrets (team, key_id, nonce, sealed)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[])
-		ON CONFLICT (team) DO NOTHING`, cols[0], keyIDs, nonces, sealed)
-	return inserted, err
 }
