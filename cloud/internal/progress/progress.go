@@ -15,10 +15,10 @@ const Interval = 200 * time.Millisecond
 // width is the number of cells of the bar.
 const width = 24
 
-// IsTerminal reports whether f is a character device (a terminal).
+// IsTerminal reports whether f is a terminal (not merely a character
+// device such as /dev/null) and TERM is not "dumb".
 func IsTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return os.Getenv("TERM") != "dumb" && isTTY(f)
 }
 
 // Bar is a progress line. It is not safe for concurrent Update calls.

@@ -49,3 +49,34 @@ func TestIsTerminalFile(t *testing.T) {
 		t.Fatalf("a regular file is not a terminal")
 	}
 }
+
+// TestIsTerminal: /dev/null is a character device but no terminal, so no
+// bar is drawn into it; a pseudo-terminal is one unless TERM is dumb.
+func TestIsTerminal(t *testing.T) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	pty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatalf("open a pseudo-terminal: %v", err)
+	}
+	defer pty.Close()
+	tests := []struct {
+		name string
+		f    *os.File
+		term string
+		want bool
+	}{
+		{"dev null", null, "xterm", false},
+		{"pty", pty, "xterm", true},
+		{"pty, dumb terminal", pty, "dumb", false},
+	}
+	for _, tt := range tests {
+		t.Setenv("TERM", tt.term)
+		if got := IsTerminal(tt.f); got != tt.want {
+			t.Errorf("%s: IsTerminal = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
