@@ -16,7 +16,7 @@ type config struct {
 	kiosks, ops, idle, raw       int
 	rate                         float64
 	timeout, killAfter           time.Duration
-	verbose                      bool
+	verbose, nagle               bool
 }
 
 // args is a repeatable flag.

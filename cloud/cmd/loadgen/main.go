@@ -32,6 +32,7 @@ func main() {
 	flag.DurationVar(&c.killAfter, "kill-after", 0, "kill cmsd (SIGKILL) this long after the load starts and restart it (0 = never)")
 	flag.StringVar(&c.pgAdmin, "pg", pgURL(), "PostgreSQL superuser URL used to create the database of -db postgres")
 	flag.BoolVar(&c.verbose, "v", false, "log cmsd's output")
+	flag.BoolVar(&c.nagle, "mosquitto-nagle", false, "run Mosquitto without set_tcp_nodelay (Nagle's algorithm on its sockets), for comparison")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of loadgen itself to this file")
 	flag.Var(&c.cmsdArgs, "cmsd-arg", "extra argument for cmsd, e.g. -cmsd-arg=--ingest-workers=64 (repeatable)")
 	flag.Parse()

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -111,7 +112,7 @@ func (c *cmsdProc) restart(ctx context.Context) error {
 // startMosquitto starts a private Mosquitto with the fleet CA, the fleet
 // ACL and a server certificate, and writes cmsd's client bundle to
 // dir/cloud. It returns the broker URL.
-func startMosquittoFor(ctx context.Context, dir string, fx *fixture, db *store.DB, out io.Writer, log *slog.Logger) (*proc, string, error) {
+func startMosquittoFor(ctx context.Context, dir string, nodelay bool, fx *fixture, db *store.DB, out io.Writer, log *slog.Logger) (*proc, string, error) {
 	ca, f := fx.ca, fleet.New(db, nil, log)
 	addr, err := freeAddr()
 	if err != nil {
@@ -125,6 +126,9 @@ func startMosquittoFor(ctx context.Context, dir string, fx *fixture, db *store.D
 	var portN int
 	fmt.Sscan(port, &portN)
 	conf := ingesttest.MosquittoConf(dir, portN)
+	if !nodelay {
+		conf = strings.Replace(conf, "set_tcp_nodelay true\n", "", 1)
+	}
 	if os.Geteuid() == 0 {
 		conf += "user root\n"
 	}

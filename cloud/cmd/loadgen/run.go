@@ -89,7 +89,7 @@ func startStack(ctx context.Context, c config, f *fixture, db *store.DB, log *sl
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, "", nil, err
 		}
-		mp, u, err := startMosquittoFor(ctx, dir, f, db, out, log)
+		mp, u, err := startMosquittoFor(ctx, dir, !c.nagle, f, db, out, log)
 		if err != nil {
 			return nil, "", nil, err
 		}

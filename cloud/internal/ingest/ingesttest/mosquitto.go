@@ -40,6 +40,7 @@ allow_anonymous false
 persistence false
 max_inflight_messages 0
 max_queued_messages 100000
+set_tcp_nodelay true
 log_dest stderr
 log_type error
 log_type warning
