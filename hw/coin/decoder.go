@@ -22,6 +22,9 @@ type Train struct {
 	Cents int64 `json:"cents"`
 	// Pulses is the raw log, at most Config.MaxLog entries.
 	Pulses []Pulse `json:"pulses"`
+	// Truncated counts the pulses left out of Pulses past Config.MaxLog
+	// (they are in Count and Cents).
+	Truncated int `json:"truncated,omitempty"`
 	// Glitches and Rejected count the spikes dropped while the train ran.
 	Glitches int `json:"glitches,omitempty"`
 	Rejected int `json:"rejected,omitempty"`
@@ -224,6 +227,8 @@ func (d *Decoder) confirm() {
 	}
 	if len(d.train.Pulses) < d.cfg.MaxLog {
 		d.train.Pulses = append(d.train.Pulses, p)
+	} else {
+		d.train.Truncated++
 	}
 	d.train.Count++
 	d.train.Cents = int64(d.train.Count) * d.cfg.PulseCents

@@ -169,3 +169,33 @@ func equalOutcome(a, b outcome) bool {
 	return a.approved == b.approved && a.glitches == b.glitches &&
 		a.rejected == b.rejected && a.stuck == b.stuck
 }
+
+// TestDecoderTruncatedLog: pulses past MaxLog are counted in the amount and
+// in Truncated, not silently dropped.
+func TestDecoderTruncatedLog(t *testing.T) {
+	for _, tt := range []struct{ n, maxLog, wantLog, wantTrunc int }{
+		{5, 8, 5, 0}, {8, 8, 8, 0}, {12, 8, 8, 4},
+	} {
+		cfg := Config{MaxLog: tt.maxLog}.WithDefaults()
+		d, err := NewDecoder(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tr *Train
+		for _, e := range pulses(0, tt.n, 20*ms, 100*ms) {
+			d.Edge(e.active, t0.Add(e.at))
+		}
+		for _, ev := range d.Tick(t0.Add(time.Minute)) {
+			if ev.Kind == EventTrain {
+				tr = &ev.Train
+			}
+		}
+		if tr == nil {
+			t.Fatalf("%d pulses: no train", tt.n)
+		}
+		if tr.Count != tt.n || len(tr.Pulses) != tt.wantLog || tr.Truncated != tt.wantTrunc {
+			t.Errorf("%d pulses, MaxLog %d: count %d, log %d, truncated %d; want %d, %d, %d",
+				tt.n, tt.maxLog, tr.Count, len(tr.Pulses), tr.Truncated, tt.n, tt.wantLog, tt.wantTrunc)
+		}
+	}
+}

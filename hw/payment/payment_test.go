@@ -96,6 +96,7 @@ func TestPaymentOutcomes(t *testing.T) {
 		coins    []int64
 		cancel   bool
 		want     payment.Status
+		endedBy  payment.Status
 		received int64
 		overpaid int64
 		duration time.Duration // Ended - Started, when checked
@@ -103,10 +104,11 @@ func TestPaymentOutcomes(t *testing.T) {
 		{name: "paid exact", coins: []int64{200, 200, 20}, want: payment.StatusPaid, received: 420},
 		{name: "overpaid", coins: []int64{200, 200, 50}, want: payment.StatusPaid, received: 450, overpaid: 30},
 		{name: "one big train", coins: []int64{200, 100, 100, 50}, want: payment.StatusPaid, received: 450, overpaid: 30},
-		{name: "timeout with partial", coins: []int64{100}, want: payment.StatusTimeout, received: 100,
+		{name: "timeout with partial", coins: []int64{100}, want: payment.StatusPartial, endedBy: payment.StatusTimeout, received: 100,
 			duration: 30*time.Second + 600*time.Millisecond},
 		{name: "timeout nothing paid", want: payment.StatusTimeout, duration: 30*time.Second + 600*time.Millisecond},
-		{name: "cancelled", coins: []int64{50}, cancel: true, want: payment.StatusCancelled, received: 50},
+		{name: "cancelled with partial", coins: []int64{50}, cancel: true, want: payment.StatusPartial, endedBy: payment.StatusCancelled, received: 50},
+		{name: "cancelled nothing paid", cancel: true, want: payment.StatusCancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,7 +127,7 @@ func TestPaymentOutcomes(t *testing.T) {
 					t.Fatalf("Expect: %v", o.err)
 				}
 				got := o.res
-				if got.Status != tt.want || got.ReceivedCents != tt.received || got.OverpaidCents != tt.overpaid {
+				if got.Status != tt.want || got.EndedBy != tt.endedBy || got.ReceivedCents != tt.received || got.OverpaidCents != tt.overpaid {
 					t.Errorf("got %s received %d overpaid %d, want %s %d %d", got.Status,
 						got.ReceivedCents, got.OverpaidCents, tt.want, tt.received, tt.overpaid)
 				}

@@ -58,7 +58,7 @@ func (p *Payment) Run(ctx context.Context) error {
 }
 
 func (p *Payment) start(s *session) *session {
-	s.started = time.Now()
+	s.started = p.opt.Now()
 	if err := p.inhibit(false); err != nil {
 		_ = p.inhibit(true)
 		s.reply <- reply{err: err}
@@ -80,7 +80,9 @@ func (p *Payment) onEvent(s *session, e coin.Event) *session {
 		s.open = e.Cents
 		p.progress(s)
 		if s.collecting() && s.received+s.open >= s.expected {
-			_ = p.inhibit(true) // enough: refuse the next coin now
+			if err := p.inhibit(true); err != nil { // enough: refuse the next coin now
+			s.fault = err
+		}
 		}
 	case coin.EventTrain:
 		s.addTrain(e.Train)
@@ -113,7 +115,7 @@ func (p *Payment) onTimer(s *session) *session {
 }
 
 func (p *Payment) progress(s *session) {
-	p.publish(Update{Kind: UpdateProgress, At: time.Now(),
+	p.publish(Update{Kind: UpdateProgress, At: p.opt.Now(),
 		ExpectedCents: s.expected, ReceivedCents: s.received + s.open})
 }
 

@@ -29,6 +29,7 @@ type session struct {
 	pulses   []coin.Pulse
 	graceEnd time.Time
 	drainEnd time.Time
+	fault    error // INHIBIT failed
 }
 
 func newSession(ctx context.Context, cents int64, timeout time.Duration) *session {
@@ -54,8 +55,10 @@ func (s *session) approve(t coin.Train) {
 // halt stops collecting: INHIBIT, then wait for coins still arriving.
 func (p *Payment) halt(s *session, st Status) *session {
 	s.status = st
-	_ = p.inhibit(true)
-	now := time.Now()
+	if err := p.inhibit(true); err != nil {
+		s.fault = err
+	}
+	now := p.opt.Now()
 	s.graceEnd = now
 	if st != StatusPaid {
 		s.graceEnd = now.Add(p.opt.Grace)
@@ -67,7 +70,7 @@ func (p *Payment) halt(s *session, st Status) *session {
 // settle finishes the session once the grace time passed and no train is
 // open, or when the drain time is up; otherwise it re-arms the timer.
 func (p *Payment) settle(s *session) *session {
-	now := time.Now()
+	now := p.opt.Now()
 	switch {
 	case s.open == 0 && !now.Before(s.graceEnd):
 	case !now.Before(s.drainEnd):
@@ -89,27 +92,37 @@ func (p *Payment) finish(s *session) {
 	r := Result{
 		Status: s.status, ExpectedCents: s.expected, ReceivedCents: s.received,
 		Approved: s.approved, Trains: s.trains, Pulses: s.pulses,
-		Started: s.started, Ended: time.Now(),
+		Started: s.started, Ended: p.opt.Now(),
 	}
 	if r.Status == StatusPaid && r.ReceivedCents > r.ExpectedCents {
 		r.OverpaidCents = r.ReceivedCents - r.ExpectedCents
+	}
+	if r.Status != StatusPaid && r.ReceivedCents > 0 {
+		r.Status, r.EndedBy = StatusPartial, r.Status
+	}
+	if s.fault != nil {
+		r.Fault = s.fault.Error()
+		p.log.Error("payment device did not obey INHIBIT: report it faulty", "err", s.fault)
 	}
 	lvl := p.log.Info
 	if r.Status != StatusPaid && r.ReceivedCents > 0 {
 		lvl = p.log.Warn // money taken without a completed payment
 	}
-	lvl("payment ended", "status", string(r.Status), "expected_cents", r.ExpectedCents,
+	lvl("payment ended", "status", string(r.Status), "ended_by", string(r.EndedBy), "expected_cents", r.ExpectedCents,
 		"received_cents", r.ReceivedCents, "overpaid_cents", r.OverpaidCents, "trains", r.Trains)
 	p.publish(Update{Kind: UpdateDone, At: r.Ended, ExpectedCents: r.ExpectedCents,
 		ReceivedCents: r.ReceivedCents, Status: r.Status})
-	s.reply <- reply{res: r}
+	s.reply <- reply{res: r, err: s.fault}
 }
 
 // shutdown cancels an open session and leaves the device inhibited.
 func (p *Payment) shutdown(s *session, err error) {
-	_ = p.inhibit(true)
+	ierr := p.inhibit(true)
 	if s == nil {
 		return
+	}
+	if ierr != nil {
+		s.fault = ierr
 	}
 	if s.collecting() {
 		s.status = StatusCancelled

@@ -68,8 +68,8 @@ func TestCoinInFlightAtTimeout(t *testing.T) {
 		<-time.After(9900 * time.Millisecond) // bubble time: the coin starts 100 ms before the timeout
 		r.coins(t, 200)                       // 20 pulses, 2.3 s: ends well after the timeout
 		o := <-out
-		if o.res.Status != payment.StatusTimeout || o.res.ReceivedCents != 200 {
-			t.Errorf("got %s %d cents, want timeout with 200", o.res.Status, o.res.ReceivedCents)
+		if o.res.Status != payment.StatusPartial || o.res.EndedBy != payment.StatusTimeout || o.res.ReceivedCents != 200 {
+			t.Errorf("got %s %d cents, want partial (timeout) with 200", o.res.Status, o.res.ReceivedCents)
 		}
 		if got := r.pay.Anomalies(); got != 0 {
 			t.Errorf("Anomalies() = %d, want 0", got)
@@ -118,7 +118,7 @@ func TestCloseCancelsPayment(t *testing.T) {
 			t.Fatal(err)
 		}
 		o := <-out
-		if o.err != nil || o.res.Status != payment.StatusCancelled || o.res.ReceivedCents != 100 {
+		if o.err != nil || o.res.Status != payment.StatusPartial || o.res.EndedBy != payment.StatusCancelled || o.res.ReceivedCents != 100 {
 			t.Errorf("got %+v, %v; want cancelled with 100", o.res, o.err)
 		}
 		if _, err := r.pay.Expect(t.Context(), price, time.Minute); !errors.Is(err, payment.ErrClosed) {

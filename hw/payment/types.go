@@ -13,11 +13,19 @@ const (
 	StatusPaid      Status = "paid"
 	StatusTimeout   Status = "timeout"
 	StatusCancelled Status = "cancelled"
+	// StatusPartial: the payment timed out or was cancelled after some
+	// money was taken (ReceivedCents, EndedBy): the kiosk must show it to
+	// the operator, who refunds or records it.
+	StatusPartial Status = "partial"
 )
 
 // Result is the outcome of one payment, with the pulse log for audit.
 type Result struct {
 	Status        Status       `json:"status"`
+	EndedBy       Status       `json:"ended_by,omitempty"` // StatusPartial: timeout or cancelled
+	// Fault is set when the device did not obey INHIBIT: it may take
+	// coins nobody expects; Expect also returns ErrDevice.
+	Fault string `json:"fault,omitempty"`
 	ExpectedCents int64        `json:"expected_cents"`
 	ReceivedCents int64        `json:"received_cents"`
 	OverpaidCents int64        `json:"overpaid_cents,omitempty"`
@@ -65,6 +73,8 @@ type Options struct {
 	Drain time.Duration
 	// Buffer is the capacity of Updates; default 16.
 	Buffer int
+	// Now is the clock for Result and Update times; default time.Now.
+	Now func() time.Time
 }
 
 func (o Options) withDefaults() Options {
@@ -76,6 +86,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Buffer <= 0 {
 		o.Buffer = 16
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return o
 }
