@@ -81,8 +81,8 @@ func (p *Payment) onEvent(s *session, e coin.Event) *session {
 		p.progress(s)
 		if s.collecting() && s.received+s.open >= s.expected {
 			if err := p.inhibit(true); err != nil { // enough: refuse the next coin now
-			s.fault = err
-		}
+				s.fault = err
+			}
 		}
 	case coin.EventTrain:
 		s.addTrain(e.Train)

@@ -21,11 +21,11 @@ const (
 
 // Result is the outcome of one payment, with the pulse log for audit.
 type Result struct {
-	Status        Status       `json:"status"`
-	EndedBy       Status       `json:"ended_by,omitempty"` // StatusPartial: timeout or cancelled
+	Status  Status `json:"status"`
+	EndedBy Status `json:"ended_by,omitempty"` // StatusPartial: timeout or cancelled
 	// Fault is set when the device did not obey INHIBIT: it may take
 	// coins nobody expects; Expect also returns ErrDevice.
-	Fault string `json:"fault,omitempty"`
+	Fault         string       `json:"fault,omitempty"`
 	ExpectedCents int64        `json:"expected_cents"`
 	ReceivedCents int64        `json:"received_cents"`
 	OverpaidCents int64        `json:"overpaid_cents,omitempty"`
