@@ -56,6 +56,7 @@ func cardsImport(ctx context.Context, e *Env, args []string) error {
 	opts := cardimport.Options{BatchSize: *batch, Workers: *workers, Rejected: rej.add}
 	bar := progressBar(e.Stderr, size)
 	if bar != nil {
+		rej.clearLine = "\r\x1b[K" // a reject line replaces the bar, which is redrawn below it
 		opts.Progress = func(s cardimport.Summary) { bar.Update(counter.N(), s.Rows, s.Rejected) }
 	}
 	sum, err := cardimport.New(db, v, opts, e.Log).Import(ctx, counter)
@@ -67,7 +68,8 @@ func cardsImport(ctx context.Context, e *Env, args []string) error {
 	}
 	printSummary(e.Stdout, sum)
 	if err != nil {
-		return err
+		return fmt.Errorf("import stopped after line %d (rows up to it are committed; importing the same file again continues): %w",
+			sum.LastLine, err)
 	}
 	if sum.Rejected > 0 {
 		return errProblems
@@ -89,8 +91,11 @@ func printSummary(w io.Writer, s cardimport.Summary) {
 	if s.Elapsed > 0 {
 		rate = float64(s.Rows) / s.Elapsed.Seconds()
 	}
-	fmt.Fprintf(w, "rows %d: imported %d, already present %d, rejected %d in %s (%.0f rows/s)\n",
-		s.Rows, s.Imported, s.Existing, s.Rejected, s.Elapsed.Round(time.Millisecond), rate)
+	fmt.Fprintf(w, "rows %d: imported %d, already present %d, rejected %d (conflicting %d, unreadable %d) in %s (%.0f rows/s)\n",
+		s.Rows, s.Imported, s.Existing, s.Rejected, s.Conflicts, s.Unreadable, s.Elapsed.Round(time.Millisecond), rate)
+	if s.Incomplete() {
+		fmt.Fprintf(w, "import incomplete: %d lines could not be read as CSV; fix them and import the file again\n", s.Unreadable)
+	}
 }
 
 func openInput(path string, stdin io.Reader) (io.Reader, int64, func() error, error) {
@@ -111,9 +116,10 @@ func openInput(path string, stdin io.Reader) (io.Reader, int64, func() error, er
 // rejectSink writes rejected rows: "line N: reason" to stderr, or a CSV
 // file (line,reason) with -rejects.
 type rejectSink struct {
-	w     io.Writer
-	csv   *csv.Writer
-	close func() error
+	w         io.Writer
+	csv       *csv.Writer
+	close     func() error
+	clearLine string // written before a line on stderr to erase the progress bar
 }
 
 func newRejectSink(path string, stderr io.Writer) (*rejectSink, error) {
@@ -140,7 +146,7 @@ func (s *rejectSink) add(r cardimport.Reject) {
 		s.csv.Write([]string{strconv.Itoa(r.Line), r.Reason})
 		return
 	}
-	fmt.Fprintf(s.w, "line %d: %s\n", r.Line, r.Reason)
+	fmt.Fprintf(s.w, "%sline %d: %s\n", s.clearLine, r.Line, r.Reason)
 }
 
 type cardView struct {

@@ -177,12 +177,13 @@ func exitCode(err error, stderr io.Writer) int {
 	return 1
 }
 
-// openOutput opens path for writing, or returns w for "" or "-".
+// openOutput opens path for writing (mode 0600: outputs such as a rejects
+// file name citizens), or returns w for "" or "-".
 func openOutput(path string, w io.Writer) (io.Writer, func() error, error) {
 	if path == "" || path == "-" {
 		return w, func() error { return nil }, nil
 	}
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, nil, err
 	}

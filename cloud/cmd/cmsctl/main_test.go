@@ -223,28 +223,26 @@ func TestOpsApplyAndAuditVerify(t *testing.T) {
 	line, _ := env.Encode()
 	input := string(line) + "\n{not json\n\n" + string(line) + "\n"
 	r := c.run("", "ops", "apply", c.file("ops.jsonl", input))
-	if r.code != 0 {
-		t.Fatalf("ops apply exit %d", r.code)
+	if r.code != 1 {
+		t.Fatalf("ops apply with a malformed line: exit %d, want 1", r.code)
 	}
-	var got []opResult
-	for _, l := range strings.Split(strings.TrimSpace(r.out), "\n") {
-		var o opResult
-		if err := json.Unmarshal([]byte(l), &o); err != nil {
-			t.Fatalf("output line %q: %v", l, err)
-		}
-		got = append(got, o)
-	}
+	got := opResults(t, r.out)
 	if len(got) != 3 {
 		t.Fatalf("results = %d, want 3", len(got))
 	}
-	if got[0].ID != env.ID || got[0].Outcome == "" || got[0].Outcome == "malformed" {
-		t.Errorf("line 1: %+v", got[0])
+	if got[0].ID != env.ID || got[0].Status != lineRefused || got[0].AckStatus != string(wire.StatusApplied) ||
+		got[0].Outcome == "" || got[0].Outcome == "applied" || got[0].Outcome == "malformed" {
+		t.Errorf("line 1: %+v, want refused with the ack status kept", got[0])
 	}
-	if got[1].Line != 2 || got[1].Outcome != "malformed" {
+	if got[1].Line != 2 || got[1].Status != lineMalformed || got[1].Outcome != "malformed" {
 		t.Errorf("line 2: %+v, want malformed", got[1])
 	}
-	if got[2].Line != 4 || got[2].Status != string(wire.StatusDuplicate) || got[2].Outcome != got[0].Outcome {
+	if got[2].Line != 4 || got[2].Status != lineDuplicate || got[2].Outcome != got[0].Outcome {
 		t.Errorf("line 4: %+v, want a duplicate of line 1", got[2])
+	}
+	wantSum := "ops apply: 3 lines: 0 applied, 1 refused (" + got[0].Outcome + " 1), 1 duplicate, 1 malformed\n"
+	if !strings.HasSuffix(r.err, wantSum) {
+		t.Errorf("stderr %q, want the summary %q", r.err, wantSum)
 	}
 	r = c.run("", "audit", "verify")
 	if r.code != 0 || !strings.Contains(r.out, "1 records in 16 partitions, 0 issues") {
