@@ -9,7 +9,11 @@
 // published on cms/v1/dev/{dev}/ack only after the engine committed. An
 // infrastructure error gives no Ack: the kiosk publishes the operation
 // again and the database dedupes it by operation id, so a replay has one
-// effect. MQTT acknowledgements are sent manually after processing.
+// effect. MQTT acknowledgements are sent manually after processing: a
+// worker publishes the reply without waiting for the broker's PUBACK and
+// takes the next message; the acker acknowledges the kiosk's message only
+// once the reply's PUBACK is back, so a crash in between leaves it to be
+// delivered again (and answered duplicate).
 //
 // # Order
 //
