@@ -12,6 +12,15 @@
 // and birth_date are YYYY-MM-DD; sex is M or F; birth_place is the Belfiore
 // code (e.g. H501, Z404) and may be empty; pin and puk are digits.
 //
+// # Reading
+//
+// The file is read one physical line at a time and each line is parsed on
+// its own (RFC 4180 quoting, no line breaks inside a field: the format has
+// none). A line that is not valid CSV, or longer than 16 KiB, is rejected
+// as unreadable and reading goes on at the next line, so one stray quote
+// never swallows the rest of the file. Rows read before an I/O error are
+// still imported; Summary.LastLine says where the import stopped.
+//
 // # Validation
 //
 // Every row is checked on its own: CF (check character, date, place valid
@@ -25,8 +34,12 @@
 // The file is streamed: a reader goroutine cuts it into batches, workers
 // validate rows and seal PIN/PUK with the vault in parallel, and one writer
 // inserts each batch in its own transaction (multi-row INSERT on SQLite,
-// unnest of arrays on PostgreSQL) with ON CONFLICT DO NOTHING. An existing
-// card is never changed: importing the same file twice leaves the database
-// as after the first time, and corrections to registry data go through the
+// unnest of arrays on PostgreSQL) with ON CONFLICT DO NOTHING RETURNING
+// team. An existing card is never changed: a row whose TEAM is stored is
+// compared with the stored card (registry fields, and PIN/PUK by opening
+// both sealed copies); identical rows count as existing, so importing the
+// same file twice leaves the database as after the first time, and
+// different rows are rejected as conflicts ([ErrConflict]) naming the
+// fields that differ. Corrections to registry data go through the
 // wrong-data procedure, not a re-import.
 package cardimport
