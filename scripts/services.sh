@@ -17,7 +17,8 @@ pg_ok() { pg_isready -q -h 127.0.0.1 -p "$1" 2>/dev/null; }
 
 # --- PostgreSQL ---------------------------------------------------------
 pg_url=""
-if pg_ok 5432 && psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+# CNS_PG_PRIVATE=1 uses the private cluster even when a server answers on 5432.
+if [ "${CNS_PG_PRIVATE:-0}" != 1 ] && pg_ok 5432 && psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; then
   pg_url="postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 else
   pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
