@@ -45,6 +45,9 @@ func (c *config) defaults() error {
 		h, _ := os.Hostname()
 		c.name = fleet.CloudCN + "-" + strings.ToLower(h)
 	}
+	if !strings.HasPrefix(c.name, fleet.CloudCN+"-") {
+		return fmt.Errorf("--name %q: must start with %q (it is the instance's certificate CN and client id)", c.name, fleet.CloudCN+"-")
+	}
 	return nil
 }
 
@@ -90,7 +93,7 @@ func embeddedTLS(ctx context.Context, c config, f *fleet.Fleet) (server, client 
 	if server, err = pki.ServerTLS(srv, ca.Pool()); err != nil {
 		return nil, nil, err
 	}
-	cl, err := f.IssueCloud(ctx, ca, fleet.CloudCN, 30*24*time.Hour)
+	cl, err := f.IssueCloud(ctx, ca, c.name, 30*24*time.Hour)
 	if err != nil {
 		return nil, nil, err
 	}

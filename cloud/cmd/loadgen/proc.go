@@ -109,6 +109,10 @@ func (c *cmsdProc) restart(ctx context.Context) error {
 	})
 }
 
+// loadgenInstances are the cloud CNs loadgen's Mosquitto admits: the cmsd
+// instance(s) and the two clients of the raw baseline.
+var loadgenInstances = []string{"cmsd-loadgen", "cmsd-loadgen-2", "cmsd-loadgen-sub", "cmsd-loadgen-pub"}
+
 // startMosquitto starts a private Mosquitto with the fleet CA, the fleet
 // ACL and a server certificate, and writes cmsd's client bundle to
 // dir/cloud. It returns the broker URL.
@@ -125,7 +129,13 @@ func startMosquittoFor(ctx context.Context, dir string, nodelay bool, fx *fixtur
 	}
 	var portN int
 	fmt.Sscan(port, &portN)
-	conf := ingesttest.MosquittoConf(dir, portN)
+	if _, err := f.WriteCRL(ctx, ca, filepath.Join(dir, "crl.pem")); err != nil {
+		return nil, "", err
+	}
+	conf, acl, err := ingesttest.ShippedConfig(dir, portN, loadgenInstances)
+	if err != nil {
+		return nil, "", err
+	}
 	if !nodelay {
 		conf = strings.Replace(conf, "set_tcp_nodelay true\n", "", 1)
 	}
@@ -133,12 +143,12 @@ func startMosquittoFor(ctx context.Context, dir string, nodelay bool, fx *fixtur
 		conf += "user root\n"
 	}
 	for name, b := range map[string][]byte{"ca.pem": ca.PEM, "server.pem": srv.CertPEM, "server-key.pem": srv.KeyPEM,
-		"acl": []byte(ingesttest.ACL), "mosquitto.conf": []byte(conf)} {
+		"acl": []byte(acl), "mosquitto.conf": []byte(conf)} {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
 			return nil, "", err
 		}
 	}
-	cl, err := f.IssueCloud(ctx, ca, fleet.CloudCN, 24*time.Hour)
+	cl, err := f.IssueCloud(ctx, ca, "cmsd-loadgen", 24*time.Hour)
 	if err != nil {
 		return nil, "", err
 	}

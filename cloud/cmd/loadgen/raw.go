@@ -32,7 +32,7 @@ type rawResult struct {
 func rawBaseline(ctx context.Context, url string, ca *pki.CA, db *store.DB, n int, log *slog.Logger) (rawResult, error) {
 	fl := fleet.New(db, nil, log)
 	dial := func(id string, subs map[string]ingest.Handler) (*ingest.Client, error) {
-		is, err := fl.IssueCloud(ctx, ca, fleet.CloudCN, time.Hour)
+		is, err := fl.IssueCloud(ctx, ca, id, time.Hour) // CN = client id
 		if err != nil {
 			return nil, err
 		}

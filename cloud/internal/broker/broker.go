@@ -14,6 +14,11 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
+// MaxPacketSize bounds every MQTT packet: wire.MaxMessageSize (64 KiB)
+// plus 4 KiB for the fixed header, topic and properties. Mosquitto's
+// max_packet_size (scripts/mosquitto/mosquitto.conf) is the same.
+const MaxPacketSize = 64<<10 + 4<<10
+
 // Config configures the embedded broker.
 type Config struct {
 	Addr string      // listen address, e.g. 127.0.0.1:8883 (port 0: any free port)
@@ -42,7 +47,9 @@ func New(cfg Config, gate Gate, reg *metrics.Registry, log *slog.Logger) (*Broke
 		"Publishes and subscriptions refused by the broker ACL.", "dir"); err != nil {
 		return nil, fmt.Errorf("broker: metrics: %w", err)
 	}
-	srv := mqtt.New(&mqtt.Options{Logger: log.With("part", "mochi"), InlineClient: false})
+	caps := mqtt.NewDefaultServerCapabilities()
+	caps.MaximumPacketSize = MaxPacketSize
+	srv := mqtt.New(&mqtt.Options{Logger: log.With("part", "mochi"), InlineClient: false, Capabilities: caps})
 	if err := srv.AddHook(h, nil); err != nil {
 		return nil, fmt.Errorf("broker: hook: %w", err)
 	}

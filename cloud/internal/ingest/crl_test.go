@@ -35,7 +35,7 @@ func TestMosquittoCRL(t *testing.T) {
 		must(t, err)
 	}
 	writeCRL()
-	m := ingesttest.StartMosquittoWith(t, dir, "crlfile "+crl+"\n")
+	m := ingesttest.StartMosquittoWith(t, dir, "")
 	certs := map[string]pki.Issued{}
 	for _, id := range []string{"kiosk-a", "kiosk-b"} {
 		certs[id], err = f.Provision(ctx, ca, fleet.Device{ID: id}, time.Hour)

@@ -36,7 +36,7 @@ func (in *Ingest) process(ctx context.Context, topic string, payload []byte) ver
 	if err != nil {
 		in.reject(dev, err)
 		if ch == wire.ChanOps {
-			return in.rejectOp(ctx, dev, payload, outcome.Malformed)
+			return in.rejectOp(ctx, dev, payload, statusFor(err), err)
 		}
 		return ackNow
 	}
@@ -77,9 +77,19 @@ func (in *Ingest) reject(dev string, err error) {
 	in.log.Warn("message rejected", "dev", dev, "reason", reason, "err", err)
 }
 
+// statusFor is the ack status of an operation that could not be decoded:
+// an envelope version this cloud does not speak may be spoken by a later
+// release, so the kiosk keeps it (retry); anything else is final.
+func statusFor(err error) wire.Status {
+	if errors.Is(err, wire.ErrVersion) {
+		return wire.StatusRetry
+	}
+	return wire.StatusRejected
+}
+
 // rejectOp answers an operation that could not be processed, if its id can
-// be read, so that the kiosk stops sending it.
-func (in *Ingest) rejectOp(ctx context.Context, dev string, payload []byte, code outcome.Code) verdict {
+// be read: rejected makes the kiosk drop it, retry keep it.
+func (in *Ingest) rejectOp(ctx context.Context, dev string, payload []byte, st wire.Status, cause error) verdict {
 	var head struct {
 		ID  string `json:"id"`
 		Seq uint64 `json:"seq"`
@@ -87,13 +97,26 @@ func (in *Ingest) rejectOp(ctx context.Context, dev string, payload []byte, code
 	if len(payload) > wire.MaxMessageSize || json.Unmarshal(payload, &head) != nil || head.ID == "" || len(head.ID) > 64 {
 		return ackNow
 	}
-	ack := wire.Ack{OpID: head.ID, OpSeq: head.Seq, Status: wire.StatusRejected, Outcome: string(code), Message: code.Message()}
+	code := outcome.Malformed
+	ack := wire.Ack{OpID: head.ID, OpSeq: head.Seq, Status: st, Outcome: string(code), Message: code.Message()}
+	if st == wire.StatusRetry {
+		// wire.Ack has no detail field: the cause goes after the message.
+		ack.Message = truncate(code.Message()+" ("+cause.Error()+")", wire.MaxText)
+	}
 	return in.sendAck(ctx, dev, ack, time.Time{})
 }
 
 func (in *Ingest) op(ctx context.Context, dev string, env wire.Envelope) verdict {
 	start := in.now()
-	if code, ok := in.deviceOK(ctx, dev); !ok {
+	code, ok, err := in.deviceOK(ctx, dev)
+	if err != nil {
+		// The registry could not be read: no verdict. The message stays
+		// unacknowledged and the kiosk keeps the operation.
+		in.m.rejected.With("device_check_failed").Inc()
+		in.log.Error("device check failed", "dev", dev, "op", env.ID, "err", err)
+		return noAck
+	}
+	if !ok {
 		if ctx.Err() != nil {
 			return noAck
 		}
@@ -110,19 +133,19 @@ func (in *Ingest) op(ctx context.Context, dev string, env wire.Envelope) verdict
 	return in.sendAck(ctx, dev, ack, start)
 }
 
-// deviceOK checks that dev is registered and enabled.
-func (in *Ingest) deviceOK(ctx context.Context, dev string) (outcome.Code, bool) {
+// deviceOK checks that dev is registered and enabled. An error means the
+// registry could not be read: that is no verdict on the device.
+func (in *Ingest) deviceOK(ctx context.Context, dev string) (outcome.Code, bool, error) {
 	ok, err := in.deps.Devices.Enabled(ctx, dev)
 	switch {
 	case errors.Is(err, fleet.ErrUnknownDevice):
-		return outcome.DeviceUnknown, false
+		return outcome.DeviceUnknown, false, nil
 	case err != nil:
-		in.log.Error("device check failed", "dev", dev, "err", err)
-		return outcome.Internal, false
+		return "", false, err
 	case !ok:
-		return outcome.DeviceUnknown, false
+		return outcome.DeviceUnknown, false, nil
 	}
-	return "", true
+	return "", true, nil
 }
 
 // sendAck publishes ack; once the broker has it, the ack is counted and,
@@ -163,4 +186,11 @@ func (in *Ingest) cmdResult(ctx context.Context, dev string, env wire.Envelope) 
 		in.m.rejected.With("cmd_result").Inc()
 		in.log.Warn("command result not recorded", "dev", dev, "err", err)
 	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
 }

@@ -34,12 +34,13 @@ type stack struct {
 	fleet  *fleet.Fleet
 	reg    *operator.Registry
 	broker *broker.Broker
+	certs  map[string]pki.Issued // device certificates by id
 }
 
 func newStack(t *testing.T, kind string, d store.Dialect) *stack {
 	t.Helper()
 	ctx := context.Background()
-	s := &stack{t: t, kind: kind, db: storetest.Open(t, d)}
+	s := &stack{t: t, kind: kind, db: storetest.Open(t, d), certs: map[string]pki.Issued{}}
 	var err error
 	if s.ca, err = pki.NewCA("test fleet CA", time.Now(), time.Hour); err != nil {
 		t.Fatal(err)
@@ -59,6 +60,9 @@ func newStack(t *testing.T, kind string, d store.Dialect) *stack {
 		writeFile(t, filepath.Join(dir, "ca.pem"), s.ca.PEM)
 		writeFile(t, filepath.Join(dir, "server.pem"), srv.CertPEM)
 		writeFile(t, filepath.Join(dir, "server-key.pem"), srv.KeyPEM)
+		if _, err := s.fleet.WriteCRL(ctx, s.ca, filepath.Join(dir, "crl.pem")); err != nil {
+			t.Fatal(err)
+		}
 		s.url = ingesttest.StartMosquitto(t, dir)
 		return s
 	}
@@ -97,7 +101,7 @@ func (s *stack) clientTLS(is pki.Issued) *tls.Config {
 func (s *stack) cmsd(name string, wrap func(ingest.Applier) ingest.Applier, roots *opauth.Options) (*ingest.Ingest, *metrics.Registry, func()) {
 	t := s.t
 	t.Helper()
-	is, err := s.fleet.IssueCloud(context.Background(), s.ca, fleet.CloudCN, time.Hour)
+	is, err := s.fleet.IssueCloud(context.Background(), s.ca, name, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +142,7 @@ func (s *stack) kiosk(id string, lost func(error)) *ingesttest.Kiosk {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	s.certs[id] = is
 	k, err := ingesttest.Dial(context.Background(), s.url, id, s.clientTLS(is), lost, storetest.Logger(s.t))
 	if err != nil {
 		s.t.Fatal(err)

@@ -7,55 +7,63 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// ACL is the Mosquitto ACL of the fleet: %u is the CN of the client
-// certificate (use_identity_as_username). Cloud instances all carry the
-// CN "cmsd" (their client ids differ). scripts/mosquitto/acl holds the same.
-const ACL = `# Cloud instances (certificate CN "cmsd"): every device topic, shared subscriptions.
-user cmsd
-topic readwrite cms/v1/dev/#
+// CloudInstances are the certificate CNs of the cmsd instances the test
+// brokers admit on every device topic (the ACL lists them by name).
+var CloudInstances = []string{"cmsd-test-1", "cmsd-test-2", "cmsd-test-a", "cmsd-test-b", "cmsd-loadgen"}
 
-# Devices: their own topics only.
-pattern write cms/v1/dev/%u/ops
-pattern write cms/v1/dev/%u/rpc/req
-pattern write cms/v1/dev/%u/state
-pattern write cms/v1/dev/%u/cmd/res
-pattern read cms/v1/dev/%u/ack
-pattern read cms/v1/dev/%u/rpc/res
-pattern read cms/v1/dev/%u/config
-pattern read cms/v1/dev/%u/cmd
-`
+// ShippedConfig returns the Mosquitto configuration and ACL the project
+// ships (scripts/mosquitto/mosquitto.conf and acl), filled in for dir and
+// port the way scripts/mosquitto/start.sh does, with instances as the
+// cloud CNs: what ships is what is tested.
+func ShippedConfig(dir string, port int, instances []string) (conf, acl string, err error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", "", err
+	}
+	c, err := os.ReadFile(filepath.Join(root, "scripts", "mosquitto", "mosquitto.conf"))
+	if err != nil {
+		return "", "", err
+	}
+	a, err := os.ReadFile(filepath.Join(root, "scripts", "mosquitto", "acl"))
+	if err != nil {
+		return "", "", err
+	}
+	conf = strings.NewReplacer("@DIR@", dir, "@PORT@", strconv.Itoa(port)).Replace(string(c))
+	var blocks strings.Builder
+	for _, i := range instances {
+		fmt.Fprintf(&blocks, "user %s\ntopic readwrite cms/v1/dev/#\n", i)
+	}
+	acl = strings.Replace(string(a), "# @CLOUD_INSTANCES@\n", blocks.String(), 1)
+	if acl == string(a) {
+		return "", "", fmt.Errorf("%s: no @CLOUD_INSTANCES@ marker", filepath.Join(root, "scripts", "mosquitto", "acl"))
+	}
+	return conf, acl, nil
+}
 
-// MosquittoConf returns a Mosquitto 2 configuration: one mTLS listener on
-// port, certificates and ACL in dir (ca.pem, server.pem, server-key.pem, acl).
-func MosquittoConf(dir string, port int) string {
-	return fmt.Sprintf(`# Generated for the CNS kiosk fleet.
-per_listener_settings false
-allow_anonymous false
-persistence false
-max_inflight_messages 0
-max_queued_messages 100000
-set_tcp_nodelay true
-log_dest stderr
-log_type error
-log_type warning
-log_type notice
-log_type information
-listener %d 127.0.0.1
-cafile %s
-certfile %s
-keyfile %s
-require_certificate true
-use_identity_as_username true
-tls_version tlsv1.2
-acl_file %s
-`, port, filepath.Join(dir, "ca.pem"), filepath.Join(dir, "server.pem"),
-		filepath.Join(dir, "server-key.pem"), filepath.Join(dir, "acl"))
+// RepoRoot walks up from the working directory to the directory holding
+// go.work (the repository root).
+func RepoRoot() (string, error) {
+	d, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
+			return d, nil
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return "", fmt.Errorf("ingesttest: no go.work above the working directory")
+		}
+		d = up
+	}
 }
 
 // MosquittoBinary returns $CNS_TEST_MOSQUITTO, else mosquitto from PATH.
@@ -72,8 +80,10 @@ func MosquittoBinary(t testing.TB) string {
 	return ""
 }
 
-// StartMosquitto starts a private Mosquitto with the certificates in dir
-// (see MosquittoConf) and returns its tls:// URL. It is stopped when t ends.
+// StartMosquitto starts a private Mosquitto with the shipped configuration
+// (see ShippedConfig) and the certificates in dir (ca.pem, server.pem,
+// server-key.pem, crl.pem) and returns its tls:// URL. It is stopped when
+// t ends.
 func StartMosquitto(t testing.TB, dir string) string {
 	t.Helper()
 	return StartMosquittoWith(t, dir, "").URL
@@ -100,16 +110,22 @@ func (m *Mosquitto) Reload(t testing.TB) {
 	}
 }
 
-// StartMosquittoWith is StartMosquitto with extra configuration lines
-// (for example "crlfile DIR/crl.pem").
+// StartMosquittoWith is StartMosquitto with extra configuration lines.
 func StartMosquittoWith(t testing.TB, dir, extra string) *Mosquitto {
 	t.Helper()
 	port := freePort(t)
-	if err := os.WriteFile(filepath.Join(dir, "acl"), []byte(ACL), 0o600); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "crl.pem")); err != nil {
+		t.Fatalf("mosquitto needs the fleet CRL: %v", err)
+	}
+	text, acl, err := ShippedConfig(dir, port, CloudInstances)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "acl"), []byte(acl), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	conf := filepath.Join(dir, "mosquitto.conf")
-	text := MosquittoConf(dir, port) + extra
+	text += extra
 	if os.Geteuid() == 0 {
 		text += "user root\n" // keep access to the private files of dir
 	}
