@@ -18,6 +18,9 @@ func reissue(counter string, r wire.ReissueReason, req wire.Requester) func(e *e
 	return func(e *env, f fixture) (wire.Type, any) {
 		c := common(e)
 		c.Counter = counter
+		if counter == reissueAt {
+			c.Operator.Session = e.desk
+		}
 		return wire.OpReissue, wire.Reissue{Common: c, Card: f.ref(), Requester: req, Document: doc, Reason: r, Notify: &email}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/audit"
@@ -36,19 +37,27 @@ type Options struct {
 	RequireSession bool             // check the operator session (false: registry only, for replays)
 	Now            func() time.Time // clock; nil: time.Now
 	MaxClockSkew   time.Duration    // how far a kiosk's "at" may be ahead of the clock; zero: 5 minutes
-	Auditor        Auditor          // nil: audit.Append on the engine's database
-	MaxBatch       int              // most operations committed in one transaction; zero: 32; 1: no grouping
-	Batches        int              // most batch transactions at once; zero: 4 on PostgreSQL, 1 on SQLite
-	OnBatch        func(ops int)    // called after each batch transaction with its size (metrics); nil: none
+	// MaxOperationAge is how far in the past a kiosk's "at" may be (the
+	// longest a kiosk may stay offline); an older operation is decided as
+	// of the cloud clock and its audit detail records the gap. Zero: 30 days.
+	MaxOperationAge time.Duration
+	// CounterTTL is how long the counter a device is registered at
+	// (fleet table devices) is cached. Zero: 30 seconds.
+	CounterTTL time.Duration
+	Auditor    Auditor       // nil: audit.Append on the engine's database
+	MaxBatch   int           // most operations committed in one transaction; zero: 32; 1: no grouping
+	Batches    int           // most batch transactions at once; zero: 4 on PostgreSQL, 1 on SQLite
+	OnBatch    func(ops int) // called after each batch transaction with its size (metrics); nil: none
 }
 
 // Engine applies operations. It is safe for concurrent use.
 type Engine struct {
-	db    *store.DB
-	vault *vault.Vault
-	opts  Options
-	log   *slog.Logger
-	batch batcher
+	db       *store.DB
+	vault    *vault.Vault
+	opts     Options
+	log      *slog.Logger
+	batch    batcher
+	counters counterCache
 }
 
 // New returns an engine over db. v may be nil if PinHalves is never called.
@@ -65,6 +74,12 @@ func New(db *store.DB, v *vault.Vault, opts Options, log *slog.Logger) *Engine {
 	if opts.MaxClockSkew == 0 {
 		opts.MaxClockSkew = 5 * time.Minute
 	}
+	if opts.MaxOperationAge <= 0 {
+		opts.MaxOperationAge = 30 * 24 * time.Hour
+	}
+	if opts.CounterTTL <= 0 {
+		opts.CounterTTL = 30 * time.Second
+	}
 	if opts.Auditor == nil {
 		opts.Auditor = dbAuditor{db.Dialect()}
 	}
@@ -78,7 +93,8 @@ func New(db *store.DB, v *vault.Vault, opts Options, log *slog.Logger) *Engine {
 		}
 	}
 	return &Engine{db: db, vault: v, opts: opts, log: log,
-		batch: batcher{maxLeaders: opts.Batches, maxBatch: opts.MaxBatch}}
+		batch:    batcher{maxLeaders: opts.Batches, maxBatch: opts.MaxBatch},
+		counters: counterCache{ttl: opts.CounterTTL, m: map[string]cachedCounter{}}}
 }
 
 type dbAuditor struct{ d store.Dialect }
@@ -96,7 +112,10 @@ func (e *Engine) Apply(ctx context.Context, env wire.Envelope) (wire.Ack, error)
 	op, err := decode(env)
 	if err != nil {
 		e.log.WarnContext(ctx, "operation rejected", "op_id", env.ID, "dev", env.Dev, "type", env.Type, "err", err)
-		return reject(env, outcome.Malformed), nil
+		return e.rejectAudited(ctx, env, err.Error())
+	}
+	if err := e.resolveCounter(ctx, &op); err != nil {
+		return wire.Ack{}, err
 	}
 	ack, dup, err := e.submit(ctx, op)
 	if dup {
@@ -113,14 +132,40 @@ func reject(env wire.Envelope, c outcome.Code) wire.Ack {
 	return wire.Ack{OpID: env.ID, OpSeq: env.Seq, Status: wire.StatusRejected, Outcome: string(c), Message: c.Message()}
 }
 
+// rejectAudited answers env rejected/malformed and leaves an audit record
+// with the device, the op id if readable, and the reason.
+func (e *Engine) rejectAudited(ctx context.Context, env wire.Envelope, reason string) (wire.Ack, error) {
+	action := ActionMalformed
+	if env.Type.IsOp() {
+		action = string(env.Type)
+	}
+	rec := audit.Record{Device: env.Dev, Action: action, Outcome: string(outcome.Malformed), OpID: env.ID, Detail: reason}
+	if err := e.auditAlone(ctx, rec); err != nil {
+		return wire.Ack{}, err
+	}
+	return reject(env, outcome.Malformed), nil
+}
+
 // decisionTime is the operation's own time, unless the kiosk's clock runs
-// ahead of the cloud's: then the cloud's clock.
+// ahead of the cloud's, or the operation is older than MaxOperationAge:
+// then the cloud's clock.
 func (e *Engine) decisionTime(at time.Time) time.Time {
 	now := e.opts.Now()
-	if at.After(now.Add(e.opts.MaxClockSkew)) {
+	if at.After(now.Add(e.opts.MaxClockSkew)) || at.Before(now.Add(-e.opts.MaxOperationAge)) {
 		return now
 	}
 	return at
+}
+
+// ageDetail notes, for the audit record, an operation decided as of the
+// cloud clock because its "at" is older than MaxOperationAge.
+func (e *Engine) ageDetail(at time.Time) string {
+	now := e.opts.Now()
+	if gap := now.Sub(at); gap > e.opts.MaxOperationAge {
+		return fmt.Sprintf("decided as of the cloud clock: operation at %s is %s old (max %s)",
+			at.UTC().Format(time.RFC3339), gap.Truncate(time.Second), e.opts.MaxOperationAge)
+	}
+	return ""
 }
 
 // applyTx applies op inside tx and returns its ack and audit record. The
@@ -133,6 +178,12 @@ func (e *Engine) applyTx(ctx context.Context, tx *sql.Tx, bs *batchState, op ope
 		return wire.Ack{}, rec, err
 	}
 	d := rules.Decide(in)
+	if op.badCounter != "" {
+		d = rules.Decision{Code: outcome.OperatorNotAuthorised, Detail: op.badCounter}
+	}
+	if gap := e.ageDetail(op.env.At); gap != "" {
+		d.Detail = strings.TrimPrefix(d.Detail+"; "+gap, "; ")
+	}
 	fx := e.newEffects(op, card, d)
 	fx.bs = bs
 	result, err := fx.result()
@@ -172,6 +223,9 @@ func (e *Engine) record(bs *batchState, op operation, c outcome.Code, result jso
 	return nil
 }
 
+// ReasonIDReused is the detail of an operation whose id another device used first.
+const ReasonIDReused = "operation id already used by another device"
+
 // duplicate answers a replay with the first outcome and result.
 func (e *Engine) duplicate(ctx context.Context, env wire.Envelope) (wire.Ack, error) {
 	var code, result, dev string
@@ -181,7 +235,9 @@ func (e *Engine) duplicate(ctx context.Context, env wire.Envelope) (wire.Ack, er
 		return wire.Ack{}, fmt.Errorf("%w: read first result of %s: %w", ErrStore, env.ID, err)
 	}
 	if dev != env.Dev {
+		// Never the first device's result: that would leak it.
 		e.log.WarnContext(ctx, "operation id reused by another device", "op_id", env.ID, "dev", env.Dev, "first_dev", dev)
+		return e.rejectAudited(ctx, env, ReasonIDReused)
 	}
 	ack := wire.Ack{OpID: env.ID, OpSeq: env.Seq, Status: wire.StatusDuplicate, Outcome: code,
 		Message: outcome.Code(code).Message()}

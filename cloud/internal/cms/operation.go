@@ -15,7 +15,10 @@ type operation struct {
 	common  wire.Common
 	team    string // card named by the operation; "" if none
 	cf      string // holder CF named by the operation; "" if none
-	counter string
+	counter string // the device's registered counter (see counterOf)
+	// badCounter, when set, says why the counter named by the body is
+	// refused: the operation is decided operator_not_authorised.
+	badCounter string
 }
 
 // subject names the card in the audit record: TEAM, else CF.
@@ -74,10 +77,7 @@ func decodeAs[T validator](op *operation, parts func(T) (wire.Common, *wire.Card
 	op.body = b
 	c, ref := parts(b)
 	op.common = c
-	op.counter = c.Counter
-	if op.counter == "" {
-		op.counter = op.env.Dev
-	}
+	op.counter = op.env.Dev // until resolveCounter
 	if ref != nil {
 		op.team, op.cf = ref.TEAM, rules.NormCF(ref.CF)
 	}

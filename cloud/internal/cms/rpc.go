@@ -17,8 +17,12 @@ import (
 // shared by the rpcs. menu "" accepts any menu of the session.
 func (e *Engine) findCard(ctx context.Context, dev, menu string, o wire.Operator, ref wire.CardRef) (*cardRow, outcome.Code, error) {
 	now := e.opts.Now()
+	counter, err := e.counterOf(ctx, dev)
+	if err != nil {
+		return nil, "", err
+	}
 	code, detail, err := operator.Check(ctx, e.db.SQL(), operator.Query{OperatorCF: o.CF, Session: o.Session,
-		Device: dev, Counter: dev, Menu: menu, At: now, RequireSession: e.opts.RequireSession})
+		Device: dev, Counter: counter, Menu: menu, At: now, RequireSession: e.opts.RequireSession})
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %w", ErrStore, err)
 	}
@@ -47,8 +51,12 @@ func (e *Engine) findCard(ctx context.Context, dev, menu string, o wire.Operator
 }
 
 // LookupCard returns the holder data the CMS shows the operator for ID2.
+// Every answer, refusals included, leaves an audit record.
 func (e *Engine) LookupCard(ctx context.Context, dev string, p wire.CardLookupParams) (wire.CardLookupResult, outcome.Code, error) {
 	card, code, err := e.findCard(ctx, dev, "", p.Operator, p.Card)
+	if err == nil {
+		err = e.auditRPC(ctx, dev, p.Operator.CF, p.Card, ActionCardLookup, "", code)
+	}
 	if err != nil || code != outcome.Applied {
 		return wire.CardLookupResult{}, code, err
 	}
@@ -60,8 +68,33 @@ func (e *Engine) LookupCard(ctx context.Context, dev string, p wire.CardLookupPa
 // PinHalves returns the first halves of the card's PIN and PUK, for the
 // kiosk to print: for activation the card must not be active yet, for a
 // reprint it must be active; in both cases not expired. The result is a
-// secret: it is never logged.
+// secret: it is never logged nor audited; the release itself, refusals
+// included, leaves an audit record.
 func (e *Engine) PinHalves(ctx context.Context, dev string, p wire.PinHalvesParams) (wire.PinHalvesResult, outcome.Code, error) {
+	res, code, err := e.pinHalves(ctx, dev, p)
+	if err != nil {
+		return wire.PinHalvesResult{}, "", err
+	}
+	if err := e.auditRPC(ctx, dev, p.Operator.CF, p.Card, ActionPinHalves, string(p.Purpose), code); err != nil {
+		return wire.PinHalvesResult{}, "", err
+	}
+	return res, code, nil
+}
+
+// auditRPC appends the audit record of an rpc answered with code.
+func (e *Engine) auditRPC(ctx context.Context, dev, operatorCF string, ref wire.CardRef, action, purpose string, code outcome.Code) error {
+	counter, err := e.counterOf(ctx, dev)
+	if err != nil {
+		return err
+	}
+	card := ref.TEAM
+	if card == "" {
+		card = rules.NormCF(ref.CF)
+	}
+	return e.auditAlone(ctx, rpcRecord(dev, counter, operatorCF, card, action, purpose, code))
+}
+
+func (e *Engine) pinHalves(ctx context.Context, dev string, p wire.PinHalvesParams) (wire.PinHalvesResult, outcome.Code, error) {
 	want := map[wire.Type]rules.State{wire.OpActivation: rules.NotActive, wire.OpPinReprint: rules.Active}
 	state, ok := want[p.Purpose]
 	if !ok {

@@ -2,6 +2,7 @@ package cms_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sync/atomic"
@@ -24,6 +25,7 @@ var (
 	opCF      = "MRNLCU00A01H501J"
 	dev       = "kiosk-01"
 	reissueAt = "asl-firenze-1" // a counter with the reissue capability
+	devDesk   = "kiosk-desk-01" // a device registered at counter reissueAt
 	validExp  = wire.NewDate(2030, 1, 31)
 	pastExp   = wire.NewDate(2026, 3, 1)
 	secrets   = vault.Secrets{PIN: "12345678", PUK: "87654321"}
@@ -36,6 +38,7 @@ type env struct {
 	eng     *cms.Engine
 	v       *vault.Vault
 	session string
+	desk    string // operator session on devDesk
 	seq     atomic.Uint64
 	serial  atomic.Int64
 }
@@ -59,8 +62,19 @@ func newEnv(t testing.TB, d store.Dialect) *env {
 	must(t, reg.UpsertCounter(ctx, rules.Counter{ID: reissueAt, Capabilities: []rules.Capability{rules.CapReissue}}))
 	s, err := reg.CreateSession(ctx, operator.Session{OperatorCF: opCF, Device: dev, IssuedAt: now.Add(-time.Hour)})
 	must(t, err)
+	registerDevice(t, db, devDesk, reissueAt)
+	desk, err := reg.CreateSession(ctx, operator.Session{OperatorCF: opCF, Device: devDesk, IssuedAt: now.Add(-time.Hour)})
+	must(t, err)
 	eng := cms.New(db, v, cms.Options{RequireSession: true, Now: clock}, storetest.Logger(t))
-	return &env{t: t, db: db, eng: eng, v: v, session: s.ID}
+	return &env{t: t, db: db, eng: eng, v: v, session: s.ID, desk: desk.ID}
+}
+
+// registerDevice adds device id to the fleet registry at counter.
+func registerDevice(t testing.TB, db *store.DB, id, counter string) {
+	t.Helper()
+	_, err := db.SQL().ExecContext(context.Background(),
+		`INSERT INTO devices (id, counter, created_at) VALUES ($1, $2, 1)`, id, counter)
+	must(t, err)
 }
 
 func must(t testing.TB, err error) {
@@ -119,7 +133,14 @@ func (e *env) operator() wire.Operator { return wire.Operator{CF: opCF, Session:
 // envelope builds a valid operation envelope from dev.
 func (e *env) envelope(t wire.Type, body any) wire.Envelope {
 	e.t.Helper()
-	en, err := wire.New(dev, e.seq.Add(1), t, now.Add(-time.Minute), body)
+	d := dev
+	if b, err := json.Marshal(body); err == nil {
+		var c struct{ Counter string }
+		if json.Unmarshal(b, &c) == nil && c.Counter == reissueAt {
+			d = devDesk // sent from the device at that counter
+		}
+	}
+	en, err := wire.New(d, e.seq.Add(1), t, now.Add(-time.Minute), body)
 	must(e.t, err)
 	return en
 }
