@@ -246,3 +246,7 @@ func (e *Engine) duplicate(ctx context.Context, env wire.Envelope) (wire.Ack, er
 	}
 	return ack, nil
 }
+
+// ConsentPolicies lists the consent policies the engine knows, with the
+// one in force and those accepted (for the console).
+func (e *Engine) ConsentPolicies() []rules.ConsentPolicy { return e.opts.Policy.Policies() }

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"cnskiosk.dev/shared/outcome"
@@ -12,8 +13,39 @@ import (
 // Policy is the configuration the rules depend on.
 type Policy struct {
 	ReaderPriceCents int                 // price of a smart card reader; 420 by default
-	ConsentPolicies  map[string][]string // consent codes by policy version
-	ConsentVersion   string              // the version in force; only it is accepted
+	ConsentPolicies  map[string][]string // consent codes by policy version (the known policies)
+	ConsentVersion   string              // the version in force, offered to new consents
+	// AcceptedConsentVersions are the known versions a consent may still be
+	// given under (e.g. during a transition); nil: only ConsentVersion.
+	AcceptedConsentVersions []string
+}
+
+// ConsentPolicy is one consent policy and whether it is accepted.
+type ConsentPolicy struct {
+	Version  string
+	Consents []string // the consent codes it asks for
+	InForce  bool     // the version offered to new consents
+	Accepted bool     // a consent given under it is recorded
+}
+
+// accepted returns the versions accepted under p.
+func (p Policy) accepted() []string {
+	if p.AcceptedConsentVersions == nil {
+		return []string{p.ConsentVersion}
+	}
+	return p.AcceptedConsentVersions
+}
+
+// Policies lists the known consent policies of p, by version, with
+// which is in force and which are accepted (for the console).
+func (p Policy) Policies() []ConsentPolicy {
+	out := make([]ConsentPolicy, 0, len(p.ConsentPolicies))
+	for v, cs := range p.ConsentPolicies {
+		out = append(out, ConsentPolicy{Version: v, Consents: slices.Clone(cs), InForce: v == p.ConsentVersion,
+			Accepted: slices.Contains(p.accepted(), v)})
+	}
+	slices.SortFunc(out, func(a, b ConsentPolicy) int { return strings.Compare(a.Version, b.Version) })
+	return out
 }
 
 // Consent policy versions.
@@ -30,7 +62,8 @@ func DefaultPolicy() Policy {
 			ConsentsFSE2015: {"alimentazione", "pregressi", "consultazione"},
 			ConsentsFSE2020: {"consultazione"},
 		},
-		ConsentVersion: ConsentsFSE2015,
+		ConsentVersion:          ConsentsFSE2015,
+		AcceptedConsentVersions: []string{ConsentsFSE2015},
 	}
 }
 
@@ -115,14 +148,14 @@ func Decide(in Input) Decision {
 }
 
 // CheckConsents reports whether c gives every consent of the policy in
-// force, and only consents of it.
+// force or of another accepted policy, and only consents of it.
 func (p Policy) CheckConsents(c wire.Consents) (ok bool, detail string) {
-	if c.Policy != p.ConsentVersion {
-		return false, fmt.Sprintf("policy %q, in force %q", c.Policy, p.ConsentVersion)
-	}
-	want := p.ConsentPolicies[p.ConsentVersion]
+	want := p.ConsentPolicies[c.Policy]
 	if len(want) == 0 {
-		return false, fmt.Sprintf("policy %q not configured", c.Policy)
+		return false, fmt.Sprintf("policy %q unknown, in force %q", c.Policy, p.ConsentVersion)
+	}
+	if !slices.Contains(p.accepted(), c.Policy) {
+		return false, fmt.Sprintf("policy %q not accepted, in force %q", c.Policy, p.ConsentVersion)
 	}
 	for _, g := range c.Given {
 		if !slices.Contains(want, g) {
