@@ -54,7 +54,7 @@ trap cleanup INT TERM EXIT
 
 bin/vprinter -addr 127.0.0.1:9100 -dir .run/receipts -stdin=false &
 pids+=($!)
-bin/cmsd --data "$data" "${opca[@]}" &
+bin/cmsd --data "$data" --dev-spool "${opca[@]}" &
 cmsd=$!
 pids+=("$cmsd")
 

@@ -48,7 +48,7 @@ func TestCmsdEndToEnd(t *testing.T) {
 	fseSrv, smsSrv := httptest.NewServer(fseSim), httptest.NewServer(sms)
 	t.Cleanup(fseSrv.Close)
 	t.Cleanup(smsSrv.Close)
-	c.workers = workerConfig{fseURL: fseSrv.URL, smsURL: smsSrv.URL, poll: 20 * time.Millisecond}
+	c.workers = workerConfig{fseURL: fseSrv.URL, smsURL: smsSrv.URL, devSpool: true, poll: 20 * time.Millisecond}
 	s := seed(t, c)
 
 	runCtx, stop := context.WithCancel(ctx)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -26,6 +27,7 @@ type workerConfig struct {
 	smtpUser     string
 	smtpInsecure bool // allow clear-text SMTP (local relays only)
 	smsURL       string
+	devSpool     bool          // write messages without a sender to DATA/outbox, in clear (development only)
 	poll         time.Duration // idle scan interval of both workers; 0 = their defaults
 }
 
@@ -52,11 +54,20 @@ func workers(c config, db *store.DB, v *vault.Vault, reg *metrics.Registry, log 
 	return []part{{"fse", fw.Run}, {"notify", nw.Run}}, nil
 }
 
+// ErrNoSender: a notification channel has neither a sender nor the
+// explicit development spool; the second halves would have nowhere to go.
+var ErrNoSender = errors.New("no sender configured")
+
 // senders returns the e-mail and SMS senders: the configured SMTP server
-// and SMS gateway, or the development spool in DATA/outbox.
+// and SMS gateway or, only with --dev-spool, the development spool in
+// DATA/outbox (second halves of PIN and PUK in clear on disk).
 func senders(c config, log *slog.Logger) (email, sms notify.Sender, err error) {
 	w := c.workers
 	spool := filepath.Join(c.data, "outbox")
+	if !w.devSpool && (w.smtpAddr == "" || w.smsURL == "") {
+		return nil, nil, fmt.Errorf("%w: set --smtp-addr and --sms-url, or --dev-spool to write e-mails and SMS "+
+			"(with the second halves of PIN and PUK, in clear) to %s on a development machine", ErrNoSender, spool)
+	}
 	if w.smtpAddr != "" {
 		if w.smtpFrom == "" {
 			return nil, nil, fmt.Errorf("--smtp-addr needs --smtp-from")

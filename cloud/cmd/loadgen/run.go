@@ -82,7 +82,7 @@ func startStack(ctx context.Context, c config, f *fixture, db *store.DB, log *sl
 	if err != nil {
 		return nil, "", nil, err
 	}
-	args := []string{"--data", filepath.Join(c.dir, "cmsd"), "--db", f.dsn, "--http", httpAddr, "--name", "cmsd-loadgen"}
+	args := []string{"--data", filepath.Join(c.dir, "cmsd"), "--db", f.dsn, "--http", httpAddr, "--name", "cmsd-loadgen", "--dev-spool"}
 	url, stops := "tls://"+mqttAddr, []func(){}
 	if c.mode == "mosquitto" {
 		dir := filepath.Join(c.dir, "mosquitto")

@@ -15,23 +15,31 @@ type Consents struct {
 	Given  []string `json:"given"`
 }
 
-// Service creates an FSE at the regional service. It returns nil, an error
-// wrapping ErrCF, or any other error (treated as technical and retried).
+// Service creates an FSE at the regional service. id is the request's
+// fse_requests.id, the same on every attempt: the service must create the
+// record once per id (a retry after a lost answer is not a new request).
+// It returns nil, an error wrapping ErrCF, or any other error (treated as
+// technical and retried).
 type Service interface {
-	Create(ctx context.Context, cf string, c Consents) error
+	Create(ctx context.Context, id, cf string, c Consents) error
 }
 
-// HTTPService posts {"cf":..., "consents":{...}} to URL. 2xx is success;
-// 422 with {"code":"cf"} is ErrCF; anything else is ErrTechnical.
+// HTTPService posts {"request_id":..., "cf":..., "consents":{...}} to URL
+// with the header Idempotency-Key: request_id. 2xx is success; 422 with
+// {"code":"cf"} is ErrCF; anything else is ErrTechnical.
 type HTTPService struct {
 	URL    string
 	Client *http.Client
 }
 
+// IdempotencyHeader carries the request id of a creation.
+const IdempotencyHeader = "Idempotency-Key"
+
 // CreateRequest is the body HTTPService sends.
 type CreateRequest struct {
-	CF       string   `json:"cf"`
-	Consents Consents `json:"consents"`
+	RequestID string   `json:"request_id"` // also the Idempotency-Key header
+	CF        string   `json:"cf"`
+	Consents  Consents `json:"consents"`
 }
 
 // ErrorBody is the body of a refusal.
@@ -41,8 +49,8 @@ type ErrorBody struct {
 }
 
 // Create implements Service.
-func (s HTTPService) Create(ctx context.Context, cf string, c Consents) error {
-	b, err := json.Marshal(CreateRequest{CF: cf, Consents: c})
+func (s HTTPService) Create(ctx context.Context, id, cf string, c Consents) error {
+	b, err := json.Marshal(CreateRequest{RequestID: id, CF: cf, Consents: c})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrTechnical, err)
 	}
@@ -51,6 +59,7 @@ func (s HTTPService) Create(ctx context.Context, cf string, c Consents) error {
 		return fmt.Errorf("%w: %w", ErrTechnical, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(IdempotencyHeader, id)
 	cl := s.Client
 	if cl == nil {
 		cl = http.DefaultClient

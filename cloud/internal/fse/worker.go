@@ -95,7 +95,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 // because ctx ended during the call.
 func (w *Worker) process(ctx context.Context, r request) (bool, error) {
 	cctx, cancel := context.WithTimeout(ctx, w.o.CallTimeout)
-	err := w.o.Service.Create(cctx, r.CF, r.Consents)
+	err := w.o.Service.Create(cctx, r.ID, r.CF, r.Consents)
 	cancel()
 	if ctx.Err() != nil {
 		return false, w.q.Release(context.WithoutCancel(ctx), r.tok, r.ID)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -171,7 +173,7 @@ func TestRestartAfterCrash(t *testing.T) {
 // blocking is a service whose call lasts until the worker shuts down.
 type blocking struct{ shutdown context.CancelFunc }
 
-func (b blocking) Create(ctx context.Context, _ string, _ fse.Consents) error {
+func (b blocking) Create(ctx context.Context, _, _ string, _ fse.Consents) error {
 	b.shutdown()
 	<-ctx.Done()
 	return ctx.Err()
@@ -223,9 +225,38 @@ func TestHTTPServiceAgainstSimulator(t *testing.T) {
 		want error
 	}{{"OK", nil}, {"BAD", fse.ErrCF}, {"DOWN", fse.ErrTechnical}}
 	for _, tt := range tests {
-		err := svc.Create(context.Background(), tt.cf, fse.Consents{Policy: "fse-2015"})
+		err := svc.Create(context.Background(), "req-"+tt.cf, tt.cf, fse.Consents{Policy: "fse-2015"})
 		if (tt.want == nil) != (err == nil) || (tt.want != nil && !errorsIs(err, tt.want)) {
 			t.Errorf("%s: got %v, want %v", tt.cf, err, tt.want)
 		}
+	}
+}
+
+// TestHTTPServiceIdempotent: a retry of the same request (its answer was
+// lost) creates the FSE once; another request id creates another.
+func TestHTTPServiceIdempotent(t *testing.T) {
+	sim := fsesim.New()
+	svc := fse.HTTPService{URL: newServer(t, sim)}
+	for _, id := range []string{"req-1", "req-1", "req-1"} {
+		if err := svc.Create(context.Background(), id, "RSSMRA70A01H501S", fse.Consents{Policy: "fse-2015"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := sim.Created("RSSMRA70A01H501S"); got != 1 {
+		t.Errorf("created %d times after three attempts of one request, want 1", got)
+	}
+	if err := svc.Create(context.Background(), "req-2", "RSSMRA70A01H501S", fse.Consents{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := sim.Created("RSSMRA70A01H501S"); got != 2 {
+		t.Errorf("created %d times after a second request, want 2", got)
+	}
+	res, err := http.Post(newServer(t, sim), "application/json", strings.NewReader(`{"cf":"X","consents":{}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("request without idempotency key: HTTP %d, want 400", res.StatusCode)
 	}
 }

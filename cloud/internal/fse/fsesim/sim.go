@@ -27,11 +27,12 @@ type Sim struct {
 	faults  map[string]Fault
 	calls   map[string]int
 	created map[string]int
+	done    map[string]bool // request ids already created
 }
 
 // New returns a simulator where every CF succeeds.
 func New() *Sim {
-	return &Sim{faults: map[string]Fault{}, calls: map[string]int{}, created: map[string]int{}}
+	return &Sim{faults: map[string]Fault{}, calls: map[string]int{}, created: map[string]int{}, done: map[string]bool{}}
 }
 
 // Set injects a fault for cf.
@@ -55,8 +56,9 @@ func (s *Sim) Created(cf string) int {
 	return s.created[cf]
 }
 
-// Create implements fse.Service.
-func (s *Sim) Create(ctx context.Context, cf string, _ fse.Consents) error {
+// Create implements fse.Service: a request id already created succeeds
+// again without creating a second record.
+func (s *Sim) Create(ctx context.Context, id, cf string, _ fse.Consents) error {
 	if s.Latency > 0 {
 		t := time.NewTimer(s.Latency)
 		defer t.Stop()
@@ -69,6 +71,9 @@ func (s *Sim) Create(ctx context.Context, cf string, _ fse.Consents) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[cf]++
+	if s.done[id] {
+		return nil
+	}
 	f := s.faults[cf]
 	switch {
 	case f.CF || cf == "":
@@ -77,17 +82,23 @@ func (s *Sim) Create(ctx context.Context, cf string, _ fse.Consents) error {
 		return fmt.Errorf("%w: simulated outage", fse.ErrTechnical)
 	}
 	s.created[cf]++
+	s.done[id] = true
 	return nil
 }
 
-// ServeHTTP serves the protocol of fse.HTTPService.
+// ServeHTTP serves the protocol of fse.HTTPService; a request without an
+// idempotency key (header and body agreeing) is refused with 400.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var req fse.CreateRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req); err != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	err := s.Create(r.Context(), req.CF, req.Consents)
+	if req.RequestID == "" || r.Header.Get(fse.IdempotencyHeader) != req.RequestID {
+		http.Error(w, "missing or inconsistent Idempotency-Key", http.StatusBadRequest)
+		return
+	}
+	err := s.Create(r.Context(), req.RequestID, req.CF, req.Consents)
 	switch {
 	case err == nil:
 		w.WriteHeader(http.StatusCreated)
