@@ -30,7 +30,9 @@ func (r *Registry) GetCounter(ctx context.Context, id string) (rules.Counter, er
 	return Counter(ctx, r.db.SQL(), id)
 }
 
-// UpsertCounter registers c or replaces its name and capabilities.
+// UpsertCounter registers c or replaces its name and capabilities. The
+// counters table is the single source of truth for capabilities: cmsctl
+// counters set and the console both write it through here.
 func (r *Registry) UpsertCounter(ctx context.Context, c rules.Counter) error {
 	if c.ID == "" {
 		return fmt.Errorf("%w: counter id required", ErrInvalid)
@@ -46,4 +48,24 @@ func (r *Registry) UpsertCounter(ctx context.Context, c rules.Counter) error {
 		return fmt.Errorf("operator: upsert counter: %w", err)
 	}
 	return nil
+}
+
+// ListCounters returns every registered counter, by id.
+func (r *Registry) ListCounters(ctx context.Context) ([]rules.Counter, error) {
+	rows, err := r.db.SQL().QueryContext(ctx, `SELECT id, name, capabilities FROM counters ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("operator: list counters: %w", err)
+	}
+	defer rows.Close()
+	var out []rules.Counter
+	for rows.Next() {
+		var c rules.Counter
+		var caps string
+		if err := rows.Scan(&c.ID, &c.Name, &caps); err != nil {
+			return nil, fmt.Errorf("operator: list counters: %w", err)
+		}
+		c.Capabilities = rules.ParseCapabilities(caps)
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

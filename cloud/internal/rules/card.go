@@ -60,6 +60,9 @@ const (
 	CapReissue Capability = "reissue" // enabled company counter: reissue requests
 )
 
+// Capabilities are the capabilities the rules know.
+func Capabilities() []Capability { return []Capability{CapReissue} }
+
 // Counter is a point of service (sportello); a kiosk is one.
 type Counter struct {
 	ID           string
