@@ -29,11 +29,12 @@ const (
 	OpQRStore             // GS ( k ... fn 80; Data = symbol data
 	OpQRPrint             // GS ( k ... fn 81
 	OpStatus              // DLE EOT n; N = n
+	OpProcessID           // GS ( H fn 48: transmit process ID; Data = d1..d4
 )
 
 var opNames = [...]string{"UNKNOWN", "TEXT", "LF", "CR", "INIT", "BOLD", "UNDERLINE",
 	"ALIGN", "MODE", "SIZE", "CODEPAGE", "FEED", "CUT", "QR-MODEL", "QR-SIZE",
-	"QR-LEVEL", "QR-STORE", "QR-PRINT", "STATUS"}
+	"QR-LEVEL", "QR-STORE", "QR-PRINT", "STATUS", "PROCESS-ID"}
 
 func (o Op) String() string {
 	if o >= 0 && int(o) < len(opNames) {
@@ -59,6 +60,8 @@ func (c Command) String() string {
 		return c.Op.String()
 	case OpQRStore:
 		return fmt.Sprintf("QR-STORE %q", c.Data)
+	case OpProcessID:
+		return fmt.Sprintf("PROCESS-ID %q", c.Data)
 	case OpUnknown:
 		return fmt.Sprintf("UNKNOWN % X", c.Data)
 	case OpSize:

@@ -111,6 +111,9 @@ func parseGSParen(p []byte) (Command, int, error) {
 	if len(p) < total {
 		return Command{}, 0, ErrIncomplete
 	}
+	if p[2] == 'H' && k == 6 && p[5] == 48 && p[6] == 48 {
+		return Command{Op: OpProcessID, Data: append([]byte(nil), p[7:11]...)}, total, nil
+	}
 	if p[2] != 'k' || k < 3 || p[5] != 49 {
 		return unknown(p, total)
 	}

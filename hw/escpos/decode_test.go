@@ -146,3 +146,21 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+func TestProcessIDRoundTrip(t *testing.T) {
+	id := [4]byte{'0', '4', '2', '9'}
+	req := ProcessIDRequest(id)
+	if want := []byte{0x1D, 0x28, 0x48, 0x06, 0x00, 0x30, 0x30, '0', '4', '2', '9'}; !bytes.Equal(req, want) {
+		t.Fatalf("request = % X, want % X", req, want)
+	}
+	cmds, err := Decode(req)
+	if err != nil || len(cmds) != 1 {
+		t.Fatalf("Decode = %v, %v", cmds, err)
+	}
+	if got, want := cmds[0].String(), `PROCESS-ID "0429"`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if got, want := ProcessIDReply(id), []byte{0x37, 0x22, '0', '4', '2', '9', 0}; !bytes.Equal(got, want) {
+		t.Errorf("reply = % X, want % X", got, want)
+	}
+}

@@ -182,3 +182,16 @@ func b2u(on bool) byte {
 }
 
 func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
+
+// ProcessIDRequest is GS ( H fn 48 (transmit process ID): the printer
+// answers ProcessIDReply(id) once it has processed (printed) everything
+// sent before it. Each byte of id must be an ASCII digit.
+func ProcessIDRequest(id [4]byte) []byte {
+	return []byte{GS, '(', 'H', 6, 0, 48, 48, id[0], id[1], id[2], id[3]}
+}
+
+// ProcessIDReply is the printer's answer to ProcessIDRequest(id):
+// header 37h, identifier 22h, d1..d4, NUL.
+func ProcessIDReply(id [4]byte) []byte {
+	return []byte{0x37, 0x22, id[0], id[1], id[2], id[3], 0}
+}

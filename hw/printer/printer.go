@@ -21,6 +21,13 @@ const DefaultTimeout = 3 * time.Second
 type Options struct {
 	Logger  *slog.Logger  // required; logs status and errors, never receipt content
 	Timeout time.Duration // per request; DefaultTimeout if zero
+
+	// NoProcessID is for printers without GS ( H fn 48: Print then waits
+	// the estimated print time (EstimatePrintTime) before the final status.
+	NoProcessID bool
+	// LineTime is the time to print one line, for EstimatePrintTime;
+	// DefaultLineTime if zero.
+	LineTime time.Duration
 }
 
 // Printer is an ESC/POS printer on a Conn. Its methods are safe for
@@ -30,6 +37,9 @@ type Printer struct {
 	conn    Conn
 	log     *slog.Logger
 	timeout time.Duration
+	noPID   bool
+	line    time.Duration
+	seq     int  // last process ID sent
 	dirty   bool // a request timed out: a late answer may be waiting
 	closed  bool
 }
@@ -42,7 +52,10 @@ func New(conn Conn, opt Options) *Printer {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Printer{conn: conn, log: opt.Logger, timeout: opt.Timeout}
+	if opt.LineTime <= 0 {
+		opt.LineTime = DefaultLineTime
+	}
+	return &Printer{conn: conn, log: opt.Logger, timeout: opt.Timeout, noPID: opt.NoProcessID, line: opt.LineTime}
 }
 
 // Open dials the printer at addr (see ParseAddress) and returns it.
@@ -76,11 +89,13 @@ func (p *Printer) Status(ctx context.Context) (Status, error) {
 	return p.status(ctx)
 }
 
-// Print checks the status, sends data (a whole receipt, ending with a cut)
-// and checks the status again. If the printer cannot print it returns the
-// status error and sends nothing. If something went wrong while printing
-// it returns ErrIncomplete joined with the cause. The returned Status is
-// the last one read; its PaperNearEnd asks for a new roll soon.
+// Print checks the status, sends data (a whole receipt, ending with a cut),
+// waits until the printer has printed it (see waitPrinted) and checks the
+// status again. If the printer cannot print it returns the status error
+// and sends nothing. If something went wrong while printing (paper out in
+// the middle, cover opened) it returns ErrIncomplete joined with the
+// cause. The returned Status is the last one read; its PaperNearEnd asks
+// for a new roll soon.
 func (p *Printer) Print(ctx context.Context, data []byte) (Status, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -92,9 +107,10 @@ func (p *Printer) Print(ctx context.Context, data []byte) (Status, error) {
 		p.log.WarnContext(ctx, "printer not ready", "status", st.String())
 		return st, err
 	}
-	if err := p.io(ctx, func() error { _, err := p.conn.Write(data); return err }); err != nil {
+	if err := p.io(ctx, func() error { _, err := p.conn.Write(p.withProcessID(data)); return err }); err != nil {
 		return st, fmt.Errorf("%w: write: %w", ErrIncomplete, err)
 	}
+	confirmed := p.waitPrinted(ctx, data)
 	after, err := p.status(ctx)
 	if err != nil {
 		return after, fmt.Errorf("%w: %w", ErrIncomplete, err)
@@ -102,6 +118,10 @@ func (p *Printer) Print(ctx context.Context, data []byte) (Status, error) {
 	if err := after.Err(); err != nil {
 		p.log.WarnContext(ctx, "printer failed while printing", "status", after.String())
 		return after, fmt.Errorf("%w: %w", ErrIncomplete, err)
+	}
+	if !confirmed && !p.noPID {
+		p.log.WarnContext(ctx, "printer does not answer GS ( H: waiting the estimated print time from now on")
+		p.noPID = true
 	}
 	p.log.DebugContext(ctx, "receipt printed", "bytes", len(data), "status", after.String())
 	return after, nil
@@ -138,10 +158,15 @@ func (p *Printer) status(ctx context.Context) (Status, error) {
 // io runs fn with the connection's deadline set to the earlier of ctx's
 // deadline and now+timeout; a cancelled ctx interrupts it at once.
 func (p *Printer) io(ctx context.Context, fn func() error) error {
+	return p.ioFor(ctx, p.timeout, fn)
+}
+
+// ioFor is io with the timeout d.
+func (p *Printer) ioFor(ctx context.Context, d time.Duration, fn func() error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%w: %w", ErrTimeout, err)
 	}
-	dl := time.Now().Add(p.timeout)
+	dl := time.Now().Add(d)
 	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
 		dl = d
 	}

@@ -3,6 +3,7 @@ package printer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -26,7 +27,14 @@ func logger(t testing.TB) *slog.Logger {
 // startVirtual runs a virtual printer on a free port until the test ends.
 func startVirtual(t *testing.T, onReceipt func(vprinter.Receipt)) *vprinter.Printer {
 	t.Helper()
-	vp, err := vprinter.New(vprinter.Config{Addr: "127.0.0.1:0", Dots: vprinter.Dots58, Logger: logger(t), OnReceipt: onReceipt})
+	return startVirtualConfig(t, vprinter.Config{OnReceipt: onReceipt})
+}
+
+// startVirtualConfig is startVirtual with more settings.
+func startVirtualConfig(t *testing.T, cfg vprinter.Config) *vprinter.Printer {
+	t.Helper()
+	cfg.Addr, cfg.Dots, cfg.Logger = "127.0.0.1:0", vprinter.Dots58, logger(t)
+	vp, err := vprinter.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +123,11 @@ func TestPrintRefusedBeforeAnyByte(t *testing.T) {
 func TestCoverOpenedWhilePrinting(t *testing.T) {
 	var vp *vprinter.Printer
 	vp = startVirtual(t, func(vprinter.Receipt) { vp.Control("cover open") })
-	p := open(t, vp.Addr())
+	p, err := printer.Open(t.Context(), "tcp://"+vp.Addr(), printer.Options{Logger: logger(t), Timeout: 300 * time.Millisecond, LineTime: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
 	st, err := p.Print(t.Context(), sample())
 	if !errors.Is(err, printer.ErrIncomplete) || !errors.Is(err, printer.ErrCoverOpen) {
 		t.Fatalf("Print error = %v, want ErrIncomplete and ErrCoverOpen", err)
@@ -191,5 +203,109 @@ func TestBadStatusByte(t *testing.T) {
 	p := open(t, ln.Addr().String())
 	if _, err := p.Status(t.Context()); !errors.Is(err, printer.ErrBadStatus) {
 		t.Fatalf("Status = %v, want ErrBadStatus", err)
+	}
+}
+
+// receipt is a receipt of n numbered lines, like an acceptance form.
+func receipt(n int) []byte {
+	var e escpos.Encoder
+	e.Init()
+	for i := range n {
+		e.Line(fmt.Sprintf("Riga %d", i+1))
+	}
+	return e.Cut(3).Bytes()
+}
+
+// TestPaperOutMidReceipt: the virtual printer prints behind the data it
+// receives (5 ms a line) and answers DLE EOT on arrival, as a real one,
+// so only a status read after the receipt has printed sees the paper end.
+func TestPaperOutMidReceipt(t *testing.T) {
+	vp := startVirtualConfig(t, vprinter.Config{LineTime: 5 * time.Millisecond})
+	if _, err := vp.Control("paper out after 5 lines"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := printer.Open(t.Context(), "tcp://"+vp.Addr(), printer.Options{Logger: logger(t), Timeout: 300 * time.Millisecond, LineTime: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	st, err := p.Print(t.Context(), receipt(20))
+	if !errors.Is(err, printer.ErrIncomplete) || !errors.Is(err, printer.ErrPaperOut) {
+		t.Fatalf("Print error = %v, want ErrIncomplete and ErrPaperOut", err)
+	}
+	if !st.PaperOut {
+		t.Errorf("status = %v, want paper out", st)
+	}
+}
+
+func TestProcessIDConfirmsEachPrint(t *testing.T) {
+	vp := startVirtual(t, nil)
+	p := open(t, vp.Addr())
+	for i := range 3 {
+		if _, err := p.Print(t.Context(), receipt(3)); err != nil {
+			t.Fatalf("print %d: %v", i, err)
+		}
+		r := <-vp.Receipts()
+		if got := strings.Count(r.Transcript, "Riga"); got != 3 {
+			t.Errorf("print %d: %d lines, want 3", i, got)
+		}
+	}
+}
+
+func TestEstimatePrintTime(t *testing.T) {
+	var e escpos.Encoder
+	e.Line("a").Line("b").Feed(4).Cut(3)
+	got := printer.EstimatePrintTime(e.Bytes(), 10*time.Millisecond)
+	if want := 60*time.Millisecond + 500*time.Millisecond; got != want {
+		t.Errorf("EstimatePrintTime = %v, want %v", got, want)
+	}
+}
+
+// noPIDPrinter is a healthy printer without GS ( H: it answers status
+// requests and reports each process ID request on pids.
+func noPIDPrinter(c net.Conn, pids chan<- string) {
+	var buf []byte
+	chunk := make([]byte, 512)
+	for {
+		n, err := c.Read(chunk)
+		if err != nil {
+			close(pids)
+			return
+		}
+		buf = append(buf, chunk[:n]...)
+		for {
+			cmd, k, err := escpos.Parse(buf)
+			if err != nil {
+				break
+			}
+			buf = buf[k:]
+			switch cmd.Op {
+			case escpos.OpStatus:
+				c.Write([]byte{printer.Healthy})
+			case escpos.OpProcessID:
+				pids <- string(cmd.Data)
+			}
+		}
+	}
+}
+
+func TestPrinterWithoutProcessIDFallsBack(t *testing.T) {
+	host, dev := net.Pipe()
+	pids := make(chan string, 8)
+	go noPIDPrinter(dev, pids)
+	p := printer.New(host, printer.Options{Logger: logger(t), Timeout: 200 * time.Millisecond, LineTime: time.Millisecond})
+	defer p.Close()
+	for i := range 2 {
+		if _, err := p.Print(t.Context(), receipt(2)); err != nil {
+			t.Fatalf("print %d: %v", i, err)
+		}
+	}
+	p.Close()
+	var got []string
+	for id := range pids {
+		got = append(got, id)
+	}
+	if len(got) != 1 || got[0] != "0001" {
+		t.Errorf("process ID requests = %q, want only the first print's [0001]", got)
 	}
 }

@@ -35,8 +35,8 @@ func openPTY(t *testing.T) (*os.File, string) {
 	return m, fmt.Sprintf("/dev/pts/%d", n)
 }
 
-// fakeSerialPrinter answers status requests on the master side with
-// healthy bytes and sends every other command to got.
+// fakeSerialPrinter answers status and process ID requests on the master
+// side as a healthy printer and sends every other command to got.
 func fakeSerialPrinter(m *os.File, got chan<- escpos.Command) {
 	var buf []byte
 	chunk := make([]byte, 512)
@@ -55,6 +55,10 @@ func fakeSerialPrinter(m *os.File, got chan<- escpos.Command) {
 			buf = buf[k:]
 			if c.Op == escpos.OpStatus {
 				m.Write([]byte{printer.Healthy})
+				continue
+			}
+			if c.Op == escpos.OpProcessID {
+				m.Write(escpos.ProcessIDReply([4]byte(c.Data)))
 				continue
 			}
 			got <- c

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"cnskiosk.dev/hw/printer"
@@ -24,7 +25,7 @@ var controls = map[string]func(*printer.Status){
 }
 
 // ControlHelp lists the control commands.
-const ControlHelp = "paper out | paper near | paper ok | cover open | cover close | offline | online | cutter jam | cutter ok | reset | status"
+const ControlHelp = "paper out | paper out after N lines | paper near | paper ok | cover open | cover close | offline | online | cutter jam | cutter ok | reset | status"
 
 // Control changes the simulated state by a command such as "paper out" or
 // "cover open" (see ControlHelp) and returns the new state. "status" only
@@ -34,6 +35,9 @@ func (p *Printer) Control(cmd string) (printer.Status, error) {
 	cmd = strings.Join(strings.Fields(strings.ToLower(cmd)), " ")
 	if cmd == "status" {
 		return p.State(), nil
+	}
+	if rest, ok := strings.CutPrefix(cmd, "paper out after "); ok {
+		return p.paperOutAfter(strings.TrimSuffix(strings.TrimSuffix(rest, " lines"), " line"))
 	}
 	f, ok := controls[cmd]
 	if !ok {
@@ -45,13 +49,30 @@ func (p *Printer) Control(cmd string) (printer.Status, error) {
 	switch cmd {
 	case "offline":
 		p.manualOffline = true
-	case "online", "reset":
+	case "online":
 		p.manualOffline = false
+	case "reset":
+		p.manualOffline, p.linesLeft = false, 0
+	case "paper ok", "paper out":
+		p.linesLeft = 0
 	}
 	s.Offline = p.manualOffline || s.PaperOut || s.CoverOpen || s.CutterError
 	p.mu.Unlock()
 	p.Set(s)
 	return s, nil
+}
+
+// paperOutAfter arms the paper to run out after n more printed lines.
+func (p *Printer) paperOutAfter(n string) (printer.Status, error) {
+	v, err := strconv.Atoi(n)
+	if err != nil || v < 1 || v > 100000 {
+		return p.State(), fmt.Errorf("%w: paper out after %q lines: want 1..100000", ErrControl, n)
+	}
+	p.mu.Lock()
+	p.linesLeft = v
+	p.mu.Unlock()
+	p.log.Info("vprinter paper will run out", "after_lines", v)
+	return p.State(), nil
 }
 
 // ControlHandler serves POST /control with the command as the body (or

@@ -26,9 +26,15 @@ type Config struct {
 	Now    func() time.Time
 
 	// OnReceipt, if set, is called with each receipt on the connection's
-	// goroutine before any later byte of that connection is decoded (tests
-	// use it to change the state "while" a receipt prints).
+	// print goroutine before any later command of that connection prints
+	// (tests use it to change the state "while" a receipt prints).
 	OnReceipt func(Receipt)
+
+	// LineTime is how long printing one line takes (LF, ESC d n lines);
+	// zero prints at once. Printing runs behind the receiving side, as on
+	// a real printer: DLE EOT is answered on arrival, GS ( H only once
+	// everything before it has printed.
+	LineTime time.Duration
 }
 
 // Receipt is one printed receipt: the commands up to and including a cut,
@@ -52,6 +58,7 @@ type Printer struct {
 	mu            sync.Mutex
 	state         printer.Status
 	manualOffline bool // "offline" command, as opposed to an offline cause
+	linesLeft     int  // "paper out after N lines": lines until the paper ends; 0 = off
 	seq           int
 	conns         map[net.Conn]struct{}
 	wg            sync.WaitGroup
@@ -150,114 +157,6 @@ func (p *Printer) closeConns() {
 	for c := range p.conns {
 		c.Close()
 	}
-}
-
-func (p *Printer) serve(ctx context.Context, c net.Conn) {
-	defer p.wg.Done()
-	defer func() {
-		p.mu.Lock()
-		delete(p.conns, c)
-		p.mu.Unlock()
-		c.Close()
-	}()
-	log := p.log.With("remote", c.RemoteAddr().String())
-	log.Debug("connection")
-	s := session{p: p, c: c}
-	if err := s.loop(ctx); err != nil {
-		log.Warn("connection ended", "err", err)
-	}
-	s.finish(ctx)
-}
-
-// session decodes one connection.
-type session struct {
-	p    *Printer
-	c    net.Conn
-	buf  []byte
-	page []escpos.Command
-}
-
-func (s *session) loop(ctx context.Context) error {
-	chunk := make([]byte, 4096)
-	for {
-		n, err := s.c.Read(chunk)
-		s.buf = append(s.buf, chunk[:n]...)
-		if perr := s.process(ctx); perr != nil {
-			return perr
-		}
-		if err != nil {
-			return nil // EOF or closed: the receipt ends here
-		}
-	}
-}
-
-func (s *session) process(ctx context.Context) error {
-	for len(s.buf) > 0 {
-		cmd, n, err := escpos.Parse(s.buf)
-		if errors.Is(err, escpos.ErrIncomplete) {
-			if len(s.buf) > MaxInput {
-				return ErrTooLarge
-			}
-			break
-		}
-		s.buf = s.buf[n:]
-		if cmd.Op == escpos.OpStatus {
-			if err := s.answer(cmd.N); err != nil {
-				return err
-			}
-			continue
-		}
-		if s.p.State().Err() != nil {
-			continue // cannot print: the data is lost, as on a real printer
-		}
-		s.page = append(s.page, cmd)
-		if cmd.Op == escpos.OpCut {
-			s.finish(ctx)
-		}
-	}
-	s.buf = append(s.buf[:0:0], s.buf...) // do not pin a large backing array
-	return nil
-}
-
-func (s *session) answer(n int) error {
-	if n < 1 || n > 4 {
-		return nil // printers ignore other requests
-	}
-	b := s.p.State().Encode()[n-1]
-	_, err := s.c.Write([]byte{b})
-	return err
-}
-
-// finish turns the page into a receipt if it printed anything.
-func (s *session) finish(ctx context.Context) {
-	page := s.page
-	s.page = nil
-	if !printable(page) {
-		return
-	}
-	r, err := s.p.receipt(page)
-	if err != nil {
-		s.p.log.ErrorContext(ctx, "render receipt", "err", err)
-		return
-	}
-	if s.p.cfg.OnReceipt != nil {
-		s.p.cfg.OnReceipt(r)
-	}
-	select {
-	case s.p.receipts <- r:
-	default:
-		s.p.log.Warn("receipt channel full: not delivered", "seq", r.Seq)
-	}
-}
-
-func printable(cmds []escpos.Command) bool {
-	for _, c := range cmds {
-		switch c.Op {
-		case escpos.OpText, escpos.OpQRPrint, escpos.OpLF:
-			return true
-		}
-	}
-	return false
 }
 
 func (p *Printer) receipt(cmds []escpos.Command) (Receipt, error) {

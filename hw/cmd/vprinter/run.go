@@ -19,6 +19,7 @@ import (
 type config struct {
 	addr, dir, control string
 	paper              int
+	lineTime           time.Duration
 	stdin, debug       bool
 }
 
@@ -30,6 +31,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.paper, "paper", 80, "paper width in mm: 58 or 80")
 	fs.StringVar(&c.dir, "dir", "receipts", "directory where receipts are saved")
 	fs.StringVar(&c.control, "control", "", "HTTP address for POST /control and GET /status (off if empty)")
+	fs.DurationVar(&c.lineTime, "line-time", 0, "time to print one line (0: at once); GS ( H answers wait for it")
 	fs.BoolVar(&c.stdin, "stdin", true, "read control commands from standard input")
 	fs.BoolVar(&c.debug, "debug", false, "log every connection")
 	if err := fs.Parse(args); err != nil {
@@ -61,7 +63,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return err
 	}
-	vp, err := vprinter.New(vprinter.Config{Addr: c.addr, Dots: dots, Dir: c.dir, Logger: log})
+	vp, err := vprinter.New(vprinter.Config{Addr: c.addr, Dots: dots, Dir: c.dir, Logger: log, LineTime: c.lineTime})
 	if err != nil {
 		return err
 	}

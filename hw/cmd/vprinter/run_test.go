@@ -84,12 +84,20 @@ func (c *cmd) print(text string) byte {
 	defer conn.Close()
 	var e escpos.Encoder
 	e.Init().Line(text).Cut(0)
-	if _, err := conn.Write(append(e.Bytes(), escpos.DLE, escpos.EOT, 1)); err != nil {
+	id := [4]byte{'0', '0', '0', '1'}
+	data := append(e.Bytes(), escpos.StatusRequest(1)...)
+	if _, err := conn.Write(append(data, escpos.ProcessIDRequest(id)...)); err != nil {
 		c.t.Fatal(err)
 	}
-	var b [1]byte
+	var b [1]byte // DLE EOT is answered on arrival, before the receipt prints
 	if _, err := io.ReadFull(conn, b[:]); err != nil {
 		c.t.Fatal(err)
+	}
+	if b[0]&0x08 == 0 { // online: GS ( H is answered once the receipt is printed and saved
+		reply := make([]byte, 7)
+		if _, err := io.ReadFull(conn, reply); err != nil || string(reply) != string(escpos.ProcessIDReply(id)) {
+			c.t.Fatalf("process ID reply = % X, %v", reply, err)
+		}
 	}
 	return b[0]
 }
