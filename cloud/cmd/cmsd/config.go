@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,6 +20,7 @@ import (
 
 type config struct {
 	data, db, broker, mqttAddr, httpAddr, name, certDir, operatorCA, vaultKey string
+	operatorInter, operatorCRL                                                string
 	cpuProfile                                                                string
 	serverNames                                                               names
 	verbose, ingestOnly                                                       bool
@@ -76,6 +78,42 @@ func operatorRoots(path string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("%s: no PEM certificate", path)
 	}
 	return p, nil
+}
+
+// operatorIntermediates reads the bundle of intermediate operator CAs.
+func operatorIntermediates(path string) (*x509.CertPool, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return operatorRoots(path)
+}
+
+// operatorCRLs reads the operator CA's CRL (PEM or DER); none configured
+// means no revocation check (logged at start).
+func operatorCRLs(path string) ([]*x509.RevocationList, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.RevocationList
+	for blk, rest := pem.Decode(b); blk != nil; blk, rest = pem.Decode(rest) {
+		l, err := x509.ParseRevocationList(blk.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, l)
+	}
+	if out == nil {
+		l, err := x509.ParseRevocationList(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: no CRL: %w", path, err)
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }
 
 // embeddedTLS loads or creates the fleet CA in DATA/pki, issues the

@@ -25,6 +25,8 @@ func main() {
 	flag.StringVar(&c.name, "name", "", "MQTT client id of this instance (default cmsd-HOSTNAME)")
 	flag.StringVar(&c.certDir, "cert-dir", "", "with --broker: cert.pem, key.pem, ca.pem of this instance (CN cmsd)")
 	flag.StringVar(&c.operatorCA, "operator-ca", "", "PEM file of the CA that issues operator cards")
+	flag.StringVar(&c.operatorInter, "operator-intermediates", "", "PEM bundle of intermediate CAs between --operator-ca and the operator cards")
+	flag.StringVar(&c.operatorCRL, "operator-crl", "", "CRL file (PEM or DER) of the operator CA: revoked cards are refused (read at start)")
 	flag.StringVar(&c.vaultKey, "vault-key", "", "vault key file (default DATA/vault.key, created if missing)")
 	flag.Var(&c.serverNames, "server-name", "extra DNS name or IP of the embedded broker's certificate (repeatable)")
 	flag.StringVar(&c.workers.fseURL, "fse-url", "", "FSE service endpoint (default: in-process simulator, development only)")

@@ -63,6 +63,17 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	if roots == nil {
 		log.Warn("no --operator-ca: every operator authentication will be refused")
 	}
+	inter, err := operatorIntermediates(c.operatorInter)
+	if err != nil {
+		return nil, err
+	}
+	crls, err := operatorCRLs(c.operatorCRL)
+	if err != nil {
+		return nil, err
+	}
+	if crls == nil && roots != nil {
+		log.Warn("no --operator-crl: revoked operator cards are not detected")
+	}
 	reg := metrics.NewRegistry()
 	fl := fleet.New(db, nil, log.With("part", "fleet"))
 	var parts []part
@@ -91,7 +102,7 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	eng := cms.New(db, v, cms.Options{RequireSession: true, MaxBatch: c.maxBatch, Batches: c.batches,
 		OnBatch: func(n int) { batchSize.Observe(float64(n)) }}, log.With("part", "cms"))
 	opReg := operator.NewRegistry(db, nil)
-	auth := opauth.New(db, opReg, opauth.Options{Roots: roots, CounterOf: counterOf(fl)}, log.With("part", "opauth"))
+	auth := opauth.New(db, opReg, opauth.Options{Roots: roots, Intermediates: inter, CRLs: crls, CounterOf: counterOf(fl)}, log.With("part", "opauth"))
 	in, err := ingest.New(ingest.Options{Broker: url, ClientID: c.name, TLS: clientTLS, Workers: c.ingestWorkers},
 		ingest.Deps{Engine: eng, Cards: eng, Operators: auth, Devices: fl}, reg, log.With("part", "ingest"))
 	if err != nil {

@@ -60,12 +60,36 @@ func (a *Auth) verifyCert(der []byte) (*x509.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCert, err)
 	}
-	_, err = cert.Verify(x509.VerifyOptions{Roots: a.opts.Roots, CurrentTime: a.opts.Now(),
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	chains, err := cert.Verify(x509.VerifyOptions{Roots: a.opts.Roots, Intermediates: a.opts.Intermediates,
+		CurrentTime: a.opts.Now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCert, err)
 	}
+	for _, ch := range chains {
+		if err := a.revoked(ch); err != nil {
+			return nil, err
+		}
+	}
 	return cert, nil
+}
+
+// revoked checks every certificate of chain (leaf first, root last)
+// against the CRLs of its issuer.
+func (a *Auth) revoked(chain []*x509.Certificate) error {
+	for i := 0; i+1 < len(chain); i++ {
+		c, issuer := chain[i], chain[i+1]
+		for _, crl := range a.opts.CRLs {
+			if crl.CheckSignatureFrom(issuer) != nil {
+				continue // another CA's list
+			}
+			for _, e := range crl.RevokedCertificateEntries {
+				if e.SerialNumber.Cmp(c.SerialNumber) == 0 {
+					return fmt.Errorf("%w: %q serial %s", ErrRevoked, c.Subject.CommonName, c.SerialNumber)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // CertCF returns the codice fiscale a TS-CNS certificate names: the

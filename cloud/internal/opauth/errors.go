@@ -1,11 +1,15 @@
 package opauth
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Reasons a response is refused, wrapped with detail in the logs.
 var (
 	ErrNonce     = errors.New("opauth: nonce unknown, expired, used or bound elsewhere")
 	ErrCert      = errors.New("opauth: certificate invalid or not from the operator CA")
+	ErrRevoked   = fmt.Errorf("%w: revoked", ErrCert)
 	ErrCF        = errors.New("opauth: certificate names another CF")
 	ErrSignature = errors.New("opauth: bad signature")
 	ErrOperator  = errors.New("opauth: operator not registered, disabled or not allowed here")

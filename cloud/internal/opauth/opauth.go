@@ -25,9 +25,16 @@ type Registry interface {
 
 // Options configure the authenticator.
 type Options struct {
-	Roots        *x509.CertPool // operator CA: certificates must chain to it
-	ChallengeTTL time.Duration  // default 2 minutes
-	SessionTTL   time.Duration  // default 1 hour
+	Roots *x509.CertPool // operator CA: certificates must chain to it
+	// Intermediates are the CA certificates between Roots and the cards
+	// (the card carries only its own certificate).
+	Intermediates *x509.CertPool
+	// CRLs are revocation lists of the operator CAs: a card (or an
+	// intermediate) listed by the CRL of its issuer is refused. A CRL is
+	// applied only if its signature verifies against that issuer.
+	CRLs         []*x509.RevocationList
+	ChallengeTTL time.Duration // default 2 minutes
+	SessionTTL   time.Duration // default 1 hour
 	Now          func() time.Time
 	// CounterOf returns the counter a device serves; nil: the device id.
 	CounterOf func(ctx context.Context, dev string) (string, error)
