@@ -89,7 +89,8 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 			return nil, err
 		}
 		fl.SetKicker(b)
-		parts = append(parts, part{"broker", b.Run})
+		parts = append(parts, part{"broker", b.Run},
+			part{"kick-disabled", func(ctx context.Context) error { return fl.WatchDisabled(ctx, disabledPoll) }})
 		url, clientTLS = "tls://"+b.Addr(), cl
 	} else if clientTLS, err = externalTLS(c.certDir); err != nil {
 		return nil, err
@@ -136,8 +137,17 @@ func counterOf(f *fleet.Fleet) func(ctx context.Context, dev string) (string, er
 	}
 }
 
+// disabledPoll is how often cmsd looks for devices disabled by another
+// process (cmsctl) to drop their connections to the embedded broker.
+const disabledPoll = 2 * time.Second
+
+// republishEvery is how often the desired configs are published again, so
+// that one whose publication failed reaches its device all the same.
+const republishEvery = 5 * time.Minute
+
 // republish sends the desired configs again once ingest is connected (an
-// embedded broker forgets retained messages when it stops).
+// embedded broker forgets retained messages when it stops), then every
+// republishEvery.
 func republish(in *ingest.Ingest, f *fleet.Fleet, log *slog.Logger) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		select {
@@ -145,13 +155,21 @@ func republish(in *ingest.Ingest, f *fleet.Fleet, log *slog.Logger) func(ctx con
 		case <-ctx.Done():
 			return nil
 		}
-		n, err := f.Republish(ctx)
-		if err != nil {
-			log.Warn("republishing configs failed", "err", err)
-		} else {
-			log.Info("desired configs republished", "devices", n)
+		t := time.NewTicker(republishEvery)
+		defer t.Stop()
+		for {
+			n, err := f.Republish(ctx)
+			if err != nil && ctx.Err() == nil {
+				log.Warn("republishing configs failed", "err", err)
+			} else if err == nil {
+				log.Info("desired configs republished", "devices", n)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
 		}
-		return nil
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"cnskiosk.dev/cloud/internal/fleet"
 	"cnskiosk.dev/cloud/internal/ingest/ingesttest"
+	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/store/storetest"
 	"cnskiosk.dev/shared/wire"
 )
@@ -57,5 +59,28 @@ func notify(ch chan error) func(error) {
 		case ch <- err:
 		default:
 		}
+	}
+}
+
+// TestDisabledElsewhereIsKicked: a device disabled by another process
+// (cmsctl, with no broker to kick) loses its live connection to the
+// embedded broker at cmsd's next registry poll.
+func TestDisabledElsewhereIsKicked(t *testing.T) {
+	s := newStack(t, "embedded", store.SQLite)
+	s.cmsd("cmsd-test-1", nil, nil)
+	lost := make(chan error, 1)
+	k := s.kiosk("kiosk-05", notify(lost))
+	waitAck(t, k, send(t, k).ID)
+	ctx := context.Background()
+	if err := fleet.New(s.db, nil, storetest.Logger(t)).Disable(ctx, "kiosk-05"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.fleet.KickDisabled(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-lost:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the disabled device kept its connection")
 	}
 }
