@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"cnskiosk.dev/cloud/internal/rules"
+	"cnskiosk.dev/shared/outcome"
 	"cnskiosk.dev/shared/wire"
 	"github.com/oklog/ulid/v2"
 )
@@ -73,6 +74,7 @@ func (fx *effects) write(ctx context.Context, tx *sql.Tx) error {
 		{x.Notify != nil, fx.insertNotification},
 		{x.Reissue != nil, fx.insertReissue},
 		{x.RegistryCase != nil, fx.insertCase},
+		{fx.d.Code == outcome.Applied && fx.recordsPerson(), fx.insertPerson},
 	}
 	for _, s := range steps {
 		if !s.on {
@@ -86,6 +88,12 @@ func (fx *effects) write(ctx context.Context, tx *sql.Tx) error {
 		fx.bs.reissued[fx.card.CF] = true
 	}
 	return nil
+}
+
+// recordsPerson reports whether the operation records who was present.
+func (fx *effects) recordsPerson() bool {
+	_, _, _, ok := personOf(fx.op.body)
+	return ok
 }
 
 // mayHaveReissue reports whether the holder may have an open reissue

@@ -3,6 +3,7 @@ package cms_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,6 +73,7 @@ func TestDocumentedExamples(t *testing.T) {
 				if ack.Status != wire.StatusApplied || outcome.Code(ack.Outcome) != tc.want {
 					t.Errorf("%s: %s %s, want applied %s", tc.file, ack.Status, ack.Outcome, tc.want)
 				}
+				checkPerson(t, eng, tc.file, en.ID)
 			}
 		})
 	}
@@ -112,4 +114,39 @@ func seedExamples(t *testing.T, d store.Dialect) (*store.DB, *cms.Engine) {
 	p := rules.DefaultPolicy()
 	p.AcceptedConsentVersions = []string{rules.ConsentsFSE2015, rules.ConsentsFSE2020} // the fse_consent example is fse-2020
 	return db, cms.New(db, nil, cms.Options{RequireSession: true, Now: clock, Policy: p}, storetest.Logger(t))
+}
+
+// examplePersons is who each example records as present: role, CF, document.
+var examplePersons = map[string]string{
+	"op.activation.json":     "holder  carta_identita CA12345AB 2032-03-12",
+	"op.fse_consent.json":    "parent RSSMRC81C12D612L   ",
+	"op.reissue.json":        "holder  patente FI5123456X 2029-06-15",
+	"op.pin_reprint.json":    "delegate CNTGNN90H15G702V passaporto YA1234567 2030-08-31",
+	"op.revocation.json":     "holder  patente FI5123456X 2029-06-15",
+	"op.reader_request.json": "holder    ",
+}
+
+// checkPerson checks the person and document recorded with an example.
+func checkPerson(t *testing.T, eng *cms.Engine, file, opID string) {
+	t.Helper()
+	o, err := eng.LookupOperation(context.Background(), opID)
+	must(t, err)
+	want, records := examplePersons[file]
+	if !records {
+		if o.Person != nil {
+			t.Errorf("%s: person %+v recorded, want none", file, o.Person)
+		}
+		return
+	}
+	if o.Person == nil {
+		t.Fatalf("%s: no person recorded", file)
+	}
+	p := o.Person
+	exp := ""
+	if !p.Document.Expires.IsZero() {
+		exp = p.Document.Expires.String()
+	}
+	if got := fmt.Sprintf("%s %s %s %s %s", p.Role, p.CF, p.Document.Kind, p.Document.Number, exp); got != want {
+		t.Errorf("%s: person %q, want %q", file, got, want)
+	}
 }

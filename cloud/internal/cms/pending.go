@@ -18,6 +18,7 @@ type pending struct {
 	consents [][]any
 	fse      [][]any
 	notifs   [][]any
+	persons  [][]any
 }
 
 // maxRows bounds the rows of one multi-row statement, far below the
@@ -57,6 +58,7 @@ func (bs *batchState) flush(ctx context.Context, tx *sql.Tx) error {
 		{"consents", "consents", consentCols, p.consents},
 		{"fse requests", "fse_requests", fseColumns, p.fse},
 		{"notifications", "notifications", notifyColumns, p.notifs},
+		{"operation persons", "operation_persons", personColumns, p.persons},
 	} {
 		for c := range slices.Chunk(t.rows, maxRows) {
 			q := `INSERT INTO ` + t.table + ` (` + t.cols + `) VALUES ` + values(len(c), len(c[0]), nil)
@@ -65,7 +67,7 @@ func (bs *batchState) flush(ctx context.Context, tx *sql.Tx) error {
 			}
 		}
 	}
-	p.consents, p.fse, p.notifs = nil, nil, nil
+	p.consents, p.fse, p.notifs, p.persons = nil, nil, nil, nil
 	return nil
 }
 
