@@ -20,7 +20,7 @@ import (
 
 type config struct {
 	data, db, broker, mqttAddr, httpAddr, name, certDir, operatorCA, vaultKey string
-	operatorInter, operatorCRL                                                string
+	operatorInter, operatorCRL, metricsAddr                                   string
 	cpuProfile                                                                string
 	serverNames                                                               names
 	verbose, ingestOnly                                                       bool

@@ -41,7 +41,7 @@ type seeded struct {
 func TestCmsdEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	c := config{data: dir, mqttAddr: freeAddr(t), httpAddr: freeAddr(t), name: "cmsd-e2e",
+	c := config{data: dir, mqttAddr: freeAddr(t), httpAddr: freeAddr(t), metricsAddr: freeAddr(t), name: "cmsd-e2e",
 		operatorCA: filepath.Join(dir, "operator-ca.pem")}
 	must(t, c.defaults())
 	fseSim, sms := fsesim.New(), smssim.New()
@@ -99,9 +99,12 @@ func TestCmsdEndToEnd(t *testing.T) {
 	if m := sms.Messages()[0]; !strings.Contains(m.Text, s.citizen.PIN[len(halves.PinFirst):]) {
 		t.Errorf("SMS does not carry the second half of the PIN")
 	}
-	code, body, err := httpGet(base + "/metrics")
+	code, body, err := httpGet("http://" + c.metricsAddr + "/metrics")
 	if err != nil || code != 200 || !strings.Contains(body, `cms_ingest_acks_total`) {
 		t.Errorf("/metrics = %d, %v; body has no cms_ingest_acks_total", code, err)
+	}
+	if code, _, _ := httpGet(base + "/metrics"); code == 200 {
+		t.Error("the console port serves /metrics without a sign-in")
 	}
 	stop()
 	select {

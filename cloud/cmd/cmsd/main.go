@@ -22,6 +22,7 @@ func main() {
 	flag.StringVar(&c.broker, "broker", "", "external broker tls://host:port (default: embedded broker)")
 	flag.StringVar(&c.mqttAddr, "mqtt-listen", "127.0.0.1:8883", "listen address of the embedded broker")
 	flag.StringVar(&c.httpAddr, "http", "127.0.0.1:8080", "console listen address")
+	flag.StringVar(&c.metricsAddr, "metrics-listen", "127.0.0.1:9464", "listen address of GET /metrics (unauthenticated: keep it on loopback or a private network)")
 	flag.StringVar(&c.name, "name", "", "MQTT client id of this instance (default cmsd-HOSTNAME)")
 	flag.StringVar(&c.certDir, "cert-dir", "", "with --broker: cert.pem, key.pem, ca.pem of this instance (CN cmsd)")
 	flag.StringVar(&c.operatorCA, "operator-ca", "", "PEM file of the CA that issues operator cards")

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -110,11 +111,12 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 		return nil, err
 	}
 	fl.SetPublisher(in)
-	console, err := web.New(web.Options{DB: db, Fleet: fl, Metrics: reg, Addr: c.httpAddr, Log: log.With("part", "web")})
+	console, err := web.New(web.Options{DB: db, Fleet: fl, Metrics: reg, Addr: c.httpAddr,
+		MetricsElsewhere: true, Log: log.With("part", "web")})
 	if err != nil {
 		return nil, err
 	}
-	parts = append(parts, part{"ingest", in.Run}, part{"console", console.Run},
+	parts = append(parts, part{"ingest", in.Run}, part{"console", console.Run}, part{"metrics", serveMetrics(c.metricsAddr, reg, log)},
 		part{"republish", republish(in, fl, log)})
 	if !c.ingestOnly {
 		ws, err := workers(c, db, v, reg, log)
@@ -125,6 +127,27 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	}
 	log.Info("cmsd starting", "db", db.Dialect(), "broker", url, "console", "http://"+c.httpAddr, "instance", c.name)
 	return parts, nil
+}
+
+// serveMetrics serves GET /metrics on addr, apart from the console so that
+// the console port exposes nothing without a sign-in.
+func serveMetrics(addr string, reg *metrics.Registry, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", reg.Handler())
+		srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		errc := make(chan error, 1)
+		go func() { errc <- srv.ListenAndServe() }()
+		log.Info("metrics listening", "addr", addr)
+		select {
+		case err := <-errc:
+			return fmt.Errorf("metrics: %w", err)
+		case <-ctx.Done():
+		}
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}
 }
 
 func counterOf(f *fleet.Fleet) func(ctx context.Context, dev string) (string, error) {

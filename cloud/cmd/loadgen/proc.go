@@ -81,6 +81,7 @@ func waitUntil(ctx context.Context, p *proc, what string, ok func() bool) error 
 
 // cmsdProc is a cmsd child and how to start it again.
 type cmsdProc struct {
+	metrics string // address of GET /metrics
 	*proc
 	bin, http string
 	args      []string

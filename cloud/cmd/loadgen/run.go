@@ -82,7 +82,12 @@ func startStack(ctx context.Context, c config, f *fixture, db *store.DB, log *sl
 	if err != nil {
 		return nil, "", nil, err
 	}
-	args := []string{"--data", filepath.Join(c.dir, "cmsd"), "--db", f.dsn, "--http", httpAddr, "--name", "cmsd-loadgen", "--dev-spool"}
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	args := []string{"--data", filepath.Join(c.dir, "cmsd"), "--db", f.dsn, "--http", httpAddr, "--name", "cmsd-loadgen",
+		"--dev-spool", "--metrics-listen", metricsAddr}
 	url, stops := "tls://"+mqttAddr, []func(){}
 	if c.mode == "mosquitto" {
 		dir := filepath.Join(c.dir, "mosquitto")
@@ -101,6 +106,9 @@ func startStack(ctx context.Context, c config, f *fixture, db *store.DB, log *sl
 	}
 	args = append(args, c.cmsdArgs...)
 	cm, err := startCmsd(ctx, c.cmsd, args, httpAddr, out)
+	if cm != nil {
+		cm.metrics = metricsAddr
+	}
 	stopAll := func() {
 		if cm != nil && cm.proc != nil {
 			cm.stop(15 * time.Second)
@@ -145,7 +153,7 @@ func measure(ctx context.Context, c config, f *fixture, db *store.DB, cm *cmsdPr
 	log.Info("load started", "kiosks", c.kiosks, "ops", c.ops, "rate", c.rate)
 	lr, err := drive(ctx, c, f, ks)
 	rep.load(lr)
-	rep.BatchMean, rep.Batches = batchMean(ctx, cm.http)
+	rep.BatchMean, rep.Batches = batchMean(ctx, cm.metrics)
 	if err != nil {
 		return fmt.Errorf("load: %w (%d of %d acked)", err, lr.acked, lr.sent)
 	}

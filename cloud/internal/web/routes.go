@@ -19,7 +19,9 @@ func (s *Server) routes() (http.Handler, error) {
 	static := http.StripPrefix("/assets/", http.FileServerFS(assets))
 	mux.Handle("GET /assets/", cacheFor(static, 24*time.Hour))
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", s.o.Metrics.Handler())
+	if !s.o.MetricsElsewhere {
+		mux.Handle("GET /metrics", s.o.Metrics.Handler())
+	}
 	mux.HandleFunc("GET /accesso", s.loginPage)
 	mux.HandleFunc("POST /accesso", s.login)
 	mux.HandleFunc("POST /uscita", s.logout)

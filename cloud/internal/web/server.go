@@ -34,6 +34,9 @@ type Options struct {
 	Fleet   Fleet             // nil: fleet pages say the registry is unavailable
 	Metrics *metrics.Registry // nil: a new registry
 	Addr    string            // listen address for Run; default 127.0.0.1:8080
+	// MetricsElsewhere: the console does not serve /metrics (cmsd serves
+	// it on its own, loopback-only address; see --metrics-listen).
+	MetricsElsewhere bool
 	// TrustedOrigins are extra origins allowed to post (e.g. a reverse proxy name).
 	TrustedOrigins []string
 	Log            *slog.Logger
