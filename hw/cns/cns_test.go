@@ -58,9 +58,15 @@ func TestTEAM(t *testing.T) {
 
 // personalFixture is an EF.Dati_personali with a Latin-1 name, an empty
 // height and card padding after the announced length.
-func personalFixture() []byte {
+func personalFixture() []byte { return fixtureWith(-1, "") }
+
+// fixtureWith is personalFixture with field i (0-based) set to v.
+func fixtureWith(i int, v string) []byte {
 	fields := []string{"080090", "01032022", "01032028", "D'ANGELO", "NICCOL\xd2", "01011970", "M", "",
-		"DNGNCL70A01F205X", "ITA", "F205", "", "", "D612", "VIA DEI SERVI 12", ""}
+		"DNGNCL70A01F205B", "ITA", "F205", "", "", "D612", "VIA DEI SERVI 12", ""}
+	if i >= 0 {
+		fields[i] = v
+	}
 	var body []byte
 	for _, f := range fields {
 		body = append(body, []byte(strings.ToUpper(hex.EncodeToString([]byte{byte(len(f))})))...)
@@ -77,7 +83,7 @@ func TestParsePersonal(t *testing.T) {
 	}
 	want := Personal{IssuerCode: "080090", Region: "090", IssueDate: wire.NewDate(2022, 3, 1),
 		ExpiryDate: wire.NewDate(2028, 3, 1), Surname: "D'ANGELO", Name: "NICCOLÒ",
-		BirthDate: wire.NewDate(1970, 1, 1), Sex: "M", CF: "DNGNCL70A01F205X", Citizenship: "ITA",
+		BirthDate: wire.NewDate(1970, 1, 1), Sex: "M", CF: "DNGNCL70A01F205B", Citizenship: "ITA",
 		BirthComune: "F205", ResidenceComune: "D612", ResidenceAddress: "VIA DEI SERVI 12"}
 	if got != want {
 		t.Errorf("ParsePersonal =\n%+v\nwant\n%+v", got, want)
@@ -104,6 +110,11 @@ func TestParsePersonalErrors(t *testing.T) {
 		{"field runs past", []byte("00000406ABCD"), ErrMalformed},
 		{"too large", make([]byte, MaxPersonalSize+1), ErrTooLarge},
 		{"bad date", bytes.Replace(good, []byte("01032022"), []byte("32132022"), 1), ErrMalformed},
+		{"empty surname", fixtureWith(3, ""), ErrBadPersonal},
+		{"empty cf", fixtureWith(8, ""), ErrBadPersonal},
+		{"short cf", fixtureWith(8, "DNGNCL70A01"), ErrBadPersonal},
+		{"wrong check char", bytes.Replace(good, []byte("DNGNCL70A01F205B"), []byte("DNGNCL70A01F205X"), 1), ErrBadPersonal},
+		{"lower-case cf", bytes.Replace(good, []byte("DNGNCL70A01F205B"), []byte("dngncl70a01f205b"), 1), ErrBadPersonal},
 	}
 	for _, tt := range tests {
 		if _, err := ParsePersonal(tt.in); !errors.Is(err, tt.want) {

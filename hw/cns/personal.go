@@ -75,6 +75,9 @@ func personalOf(f [personalFields]string) (Personal, error) {
 	if len(p.IssuerCode) >= 3 {
 		p.Region = p.IssuerCode[len(p.IssuerCode)-3:]
 	}
+	if err := checkIdentity(p); err != nil {
+		return Personal{}, err
+	}
 	var err error
 	for _, d := range []struct {
 		dst  *wire.Date

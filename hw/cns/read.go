@@ -49,7 +49,8 @@ func refusesPathSelect(err error) bool {
 }
 
 // ReadBinary reads the selected EF from offset 0 until its end (6282, 6B00
-// or a short answer), until want bytes when want > 0, and never past max.
+// or a short answer), until want bytes when want > 0, and never past max:
+// bytes a card sends beyond what a READ BINARY asked for are dropped.
 func ReadBinary(ctx context.Context, t Transmitter, want, max int) ([]byte, error) {
 	return readFrom(ctx, t, nil, want, max)
 }
@@ -72,14 +73,15 @@ func readFrom(ctx context.Context, t Transmitter, out []byte, want, max int) ([]
 		if err != nil {
 			return out, err
 		}
+		data := r.Data[:min(len(r.Data), le)] // a card that sends more than Le asked is trimmed
 		switch r.SW {
 		case apdu.SWOK:
-			out = append(out, r.Data...)
-			if len(r.Data) < le {
+			out = append(out, data...)
+			if len(data) < le {
 				return out, nil
 			}
 		case apdu.SWEndOfFile:
-			return append(out, r.Data...), nil
+			return append(out, data...), nil
 		case apdu.SWWrongOffset:
 			return out, nil
 		default:

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -117,7 +118,8 @@ func TestSign2048Chained(t *testing.T) {
 	if err := cns.VerifyPIN(t.Context(), c, p.PIN); err != nil {
 		t.Fatal(err)
 	}
-	sig, err := cns.Sign(t.Context(), c, pub, []byte("x"))
+	rec := &apdu.Recorder{T: c}
+	sig, err := cns.Sign(t.Context(), rec, pub, []byte("x"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +127,14 @@ func TestSign2048Chained(t *testing.T) {
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
 		t.Errorf("2048-bit signature does not verify: %v", err)
 	}
+	head := "# cns.Sign with a 2048-bit key over SHA-256(\"x\"): MSE SET, then PSO COMPUTE DIGITAL\n" +
+		"# SIGNATURE chained (CLA 10, then 00) since the 256-byte block exceeds a short APDU.\n\n"
+	checkGolden(t, "sign-2048.transcript", []byte(head+apdu.Transcript(rec.Steps(), func(_ int, s apdu.Step) string {
+		if len(s.Command) > 1 && s.Command[1] == 0x2A && len(s.Response) > 2 {
+			return fmt.Sprintf("%d bytes of signature (differs per key)", len(s.Response)-2)
+		}
+		return ""
+	})))
 }
 
 func TestWrongPINBlocks(t *testing.T) {
@@ -190,5 +200,22 @@ func TestTranscript(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("transcript differs from %s (run go test -update to see the diff in git):\n%s", golden, got)
+	}
+}
+
+// generous answers every READ BINARY with 300 bytes and 9000, whatever Le.
+type generous struct{}
+
+func (generous) Transmit(_ context.Context, cmd []byte) ([]byte, error) {
+	return append(bytes.Repeat([]byte{0x41}, 300), 0x90, 0x00), nil
+}
+
+func TestReadBinaryTrimsToMax(t *testing.T) {
+	tests := []struct{ want, max, n int }{{0, 100, 100}, {10, 100, 10}, {0, 400, 400}, {300, 4096, 300}}
+	for _, tt := range tests {
+		got, err := cns.ReadBinary(t.Context(), generous{}, tt.want, tt.max)
+		if err != nil || len(got) != tt.n {
+			t.Errorf("ReadBinary(want %d, max %d) = %d bytes, %v; want %d", tt.want, tt.max, len(got), err, tt.n)
+		}
 	}
 }

@@ -258,3 +258,24 @@ func TestCardResetByAnotherContext(t *testing.T) {
 		t.Errorf("PIN still verified after a reset (SW %04X)", rs.SW)
 	}
 }
+
+// TestPUKUnblocks: through pcscd, 3 wrong PINs block the PIN, RESET RETRY
+// COUNTER with the PUK sets a new one, and the new PIN verifies.
+func TestPUKUnblocks(t *testing.T) {
+	r := pcsctest.New(t)
+	vc, p := vcardtest.Card(t, "adult")
+	r.Insert(0, vc)
+	c := r.Connect(0)
+	for range 3 {
+		_ = cns.VerifyPIN(t.Context(), c, "00000000")
+	}
+	if err := cns.VerifyPIN(t.Context(), c, p.PIN); !errors.Is(err, cns.ErrPINBlocked) {
+		t.Fatalf("PIN after 3 wrong tries = %v, want ErrPINBlocked", err)
+	}
+	if err := cns.Unblock(t.Context(), c, p.PUK, "97531"); err != nil {
+		t.Fatalf("Unblock: %v", err)
+	}
+	if err := cns.VerifyPIN(t.Context(), c, "97531"); err != nil {
+		t.Errorf("new PIN after unblock: %v", err)
+	}
+}

@@ -10,8 +10,11 @@ import (
 
 // verify handles VERIFY (00 20 00 10): with no data it reports the tries
 // left; with 8 bytes it checks the padded PIN. The last wrong try answers
-// 6983 (blocked) instead of 63C0.
+// 6983 (blocked) instead of 63C0. Reference 11 checks the PUK.
 func (c *Card) verify(cmd apdu.Command) []byte {
+	if cmd.P1 == 0 && cmd.P2 == cns.PUKRef {
+		return c.verifyPUK(cmd)
+	}
 	if cmd.P1 != 0 || cmd.P2 != cns.PINRef {
 		return sw(0x6A88) // referenced data not found
 	}
@@ -53,21 +56,48 @@ func (c *Card) resetRetry(cmd apdu.Command) []byte {
 	if len(cmd.Data) != want {
 		return sw(apdu.SWWrongLength)
 	}
+	if r := c.checkPUK(cmd.Data[:8]); r != nil {
+		return r
+	}
+	c.pinLeft = c.maxPIN
+	if want == 16 {
+		copy(c.pinPad[:], cmd.Data[8:])
+	}
+	return sw(apdu.SWOK)
+}
+
+// verifyPUK handles VERIFY 00 20 00 11: tries left, or a PUK check that
+// counts and blocks like the PIN's.
+func (c *Card) verifyPUK(cmd apdu.Command) []byte {
+	switch {
+	case len(cmd.Data) == 0 && c.pukLeft == 0:
+		return sw(apdu.SWBlocked)
+	case len(cmd.Data) == 0:
+		return sw(0x63C0 | uint16(c.pukLeft))
+	case len(cmd.Data) != 8:
+		return sw(apdu.SWWrongLength)
+	}
+	if r := c.checkPUK(cmd.Data); r != nil {
+		return r
+	}
+	return sw(apdu.SWOK)
+}
+
+// checkPUK compares a padded PUK: nil when right (the PUK counter is
+// reset), else the status to answer (63Cx, or 6983 once blocked).
+func (c *Card) checkPUK(puk []byte) []byte {
 	if c.pukLeft == 0 {
 		return sw(apdu.SWBlocked)
 	}
-	if subtle.ConstantTimeCompare(cmd.Data[:8], c.pukPad[:]) != 1 {
+	if subtle.ConstantTimeCompare(puk, c.pukPad[:]) != 1 {
 		c.pukLeft--
 		if c.pukLeft == 0 {
 			return sw(apdu.SWBlocked)
 		}
 		return sw(0x63C0 | uint16(c.pukLeft))
 	}
-	c.pukLeft, c.pinLeft = c.maxPUK, c.maxPIN
-	if want == 16 {
-		copy(c.pinPad[:], cmd.Data[8:])
-	}
-	return sw(apdu.SWOK)
+	c.pukLeft = c.maxPUK
+	return nil
 }
 
 // mse handles MANAGE SECURITY ENVIRONMENT: F3 03 restores the default
