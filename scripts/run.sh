@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: the cloud on embedded defaults (mTLS broker on 127.0.0.1:8883,
 # SQLite in .run/cmsd, console on 127.0.0.1:8080) with 1000 demo cards, a
-# demo operator, a first admin account, and the virtual receipt printer.
+# demo operator, a first admin account, the virtual receipt printer and the
+# virtual cards (adult citizen in reader slot 0, the operator in slot 1).
 # Safe to run again: every step checks what is already there.
 # Stays in the foreground; Ctrl-C stops everything cleanly.
 set -euo pipefail
@@ -11,9 +12,10 @@ data=.run/cmsd
 mkdir -p "$data" bin .run/receipts
 chmod 700 .run "$data"
 
-echo "== building cmsd, cmsctl, vprinter"
+echo "== building cmsd, cmsctl, vprinter, vcard, hwdiag"
 (cd cloud && go build -o ../bin/cmsd ./cmd/cmsd && go build -o ../bin/cmsctl ./cmd/cmsctl)
-(cd hw && go build -o ../bin/vprinter ./cmd/vprinter)
+(cd hw && go build -o ../bin/vprinter ./cmd/vprinter && go build -o ../bin/vcard ./cmd/vcard &&
+  go build -o ../bin/hwdiag ./cmd/hwdiag)
 
 export CNS_DB="$data/cms.db" CNS_VAULT_KEY="$data/vault.key"
 ctl=bin/cmsctl
@@ -54,6 +56,19 @@ trap cleanup INT TERM EXIT
 
 bin/vprinter -addr 127.0.0.1:9100 -dir .run/receipts -stdin=false &
 pids+=($!)
+# Virtual cards on the vpcd readers of pcscd (scripts/services.sh), keys and
+# certificates from scripts/devca.sh; each is driven through its socket.
+vcards=()
+if pgrep -x pcscd >/dev/null 2>&1; then
+  rm -f .run/vcard-citizen.sock .run/vcard-operator.sock
+  bin/vcard -profile hw/profiles/adult.json -pki .run/pki -slot 0 -insert -control .run/vcard-citizen.sock </dev/null &
+  pids+=($!)
+  bin/vcard -profile hw/profiles/operator.json -pki .run/pki -slot 1 -insert -control .run/vcard-operator.sock </dev/null &
+  pids+=($!)
+  vcards=(citizen operator)
+else
+  echo "!! pcscd is not running (make services): no virtual cards"
+fi
 bin/cmsd --data "$data" --dev-spool "${opca[@]}" &
 cmsd=$!
 pids+=("$cmsd")
@@ -70,6 +85,11 @@ cat <<MSG
    broker:   tls://127.0.0.1:8883 (mTLS). Provision a kiosk with:
              bin/cmsctl devices provision -out .run/kiosk-01 kiosk-01
    printer:  virtual ESC/POS printer on 127.0.0.1:9100, receipts in .run/receipts
+   cards:    ${vcards[*]:-none}: adult citizen in "Virtual PCD 00 00", operator in "Virtual PCD 00 01"
+             read:   bin/hwdiag card -citizen "00 00" -operator "00 01" -slot citizen   (or -slot operator)
+             remove: echo remove | socat - UNIX-CONNECT:.run/vcard-citizen.sock
+             insert: echo insert | socat - UNIX-CONNECT:.run/vcard-citizen.sock
+             other:  echo "profile hw/profiles/minor.json" | socat - UNIX-CONNECT:.run/vcard-citizen.sock
    e-mail and SMS to citizens are written to $data/outbox (development spool)
    The kiosk firmware joins in the next milestone.
    Ctrl-C stops everything.
