@@ -157,7 +157,7 @@ func (s *Server) devicePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, http.StatusOK, "device", view{Title: "Dispositivo " + d.D.ID, Nav: "fleet", Sess: sessionFrom(r.Context()),
-		Flash: flash(r), Data: d})
+		Flash: flash(r), Warn: warning(r), Data: d})
 }
 
 // configFromForm reads the config edit form.
@@ -222,9 +222,13 @@ func (s *Server) commandPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNoFleet)
 		return
 	}
-	if _, err := s.o.Fleet.SendCommand(r.Context(), id, name, nil, 15*time.Minute); err != nil && !errors.Is(err, fleet.ErrNotDelivered) {
+	_, err := s.o.Fleet.SendCommand(r.Context(), id, name, nil, 15*time.Minute)
+	switch {
+	case errors.Is(err, fleet.ErrNotDelivered):
+		http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?warn=comando", http.StatusSeeOther)
+	case err != nil:
 		s.fail(w, r, err)
-		return
+	default:
+		http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?ok=comando", http.StatusSeeOther)
 	}
-	http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?ok=comando", http.StatusSeeOther)
 }

@@ -138,6 +138,15 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "audit", view{Title: "Verifica audit", Nav: "audit", Sess: sessionFrom(r.Context()), Data: d})
 }
 
+// warning is the notice of an action that was recorded but did not fully
+// succeed.
+func warning(r *http.Request) string {
+	if r.URL.Query().Get("warn") == "comando" {
+		return "Comando registrato ma non consegnato: il dispositivo non è raggiungibile ora."
+	}
+	return ""
+}
+
 func flash(r *http.Request) string {
 	switch r.URL.Query().Get("ok") {
 	case "stato":

@@ -86,6 +86,7 @@ type view struct {
 	Nav   string
 	Sess  *account.Session
 	Flash string
+	Warn  string // a notice that is not a success (e.g. a command not delivered)
 	Error string
 	Data  any
 }
