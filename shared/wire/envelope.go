@@ -26,6 +26,11 @@ type Envelope struct {
 	Type Type            `json:"type"` // what Body holds
 	At   time.Time       `json:"at"`   // when the sender created the message
 	Body json.RawMessage `json:"body"`
+
+	// decoded is the body as Decode or New checked it (a pointer to the
+	// body type), so DecodeBody need not parse it again. Copies of the
+	// Envelope share it; it is never modified.
+	decoded any
 }
 
 // NewID returns a fresh ULID string.
@@ -40,7 +45,7 @@ func New(dev string, seq uint64, t Type, at time.Time, body any) (Envelope, erro
 		return Envelope{}, fmt.Errorf("wire: encode %s body: %w", t, err)
 	}
 	e := Envelope{V: Version, ID: NewID(at), Dev: dev, Seq: seq, Type: t, At: at.UTC().Truncate(time.Millisecond), Body: raw}
-	if err := e.validate(); err != nil {
+	if e.decoded, err = e.validate(); err != nil {
 		return Envelope{}, err
 	}
 	return e, nil
@@ -76,7 +81,8 @@ func Decode(topicDev string, data []byte) (Envelope, error) {
 	if e.V != Version {
 		return Envelope{}, fmt.Errorf("%w: v=%d", ErrVersion, e.V)
 	}
-	if err := e.validate(); err != nil {
+	var err error
+	if e.decoded, err = e.validate(); err != nil {
 		return Envelope{}, err
 	}
 	if topicDev != "" && e.Dev != topicDev {
@@ -85,40 +91,43 @@ func Decode(topicDev string, data []byte) (Envelope, error) {
 	return e, nil
 }
 
-func (e Envelope) validate() error {
+func (e Envelope) validate() (any, error) {
 	if _, ok := registry[e.Type]; !ok {
-		return fmt.Errorf("%w: %q", ErrType, e.Type)
+		return nil, fmt.Errorf("%w: %q", ErrType, e.Type)
 	}
 	if _, err := ulid.ParseStrict(e.ID); err != nil {
-		return fmt.Errorf("%w: id %q is not a ULID", ErrMalformed, e.ID)
+		return nil, fmt.Errorf("%w: id %q is not a ULID", ErrMalformed, e.ID)
 	}
 	if err := ValidateDeviceID(e.Dev); err != nil {
-		return err
+		return nil, err
 	}
 	if e.At.IsZero() {
-		return fmt.Errorf("%w: missing at", ErrMalformed)
+		return nil, fmt.Errorf("%w: missing at", ErrMalformed)
 	}
 	if e.Type.IsOp() && e.Seq == 0 {
-		return fmt.Errorf("%w: operation without seq", ErrMalformed)
+		return nil, fmt.Errorf("%w: operation without seq", ErrMalformed)
 	}
 	if len(e.Body) == 0 || e.Body[0] != '{' {
-		return fmt.Errorf("%w: body must be a JSON object", ErrMalformed)
+		return nil, fmt.Errorf("%w: body must be a JSON object", ErrMalformed)
 	}
 	body := registry[e.Type]()
 	if err := strictUnmarshal(e.Body, body); err != nil {
-		return fmt.Errorf("%w: %s body: %v", ErrMalformed, e.Type, err)
+		return nil, fmt.Errorf("%w: %s body: %v", ErrMalformed, e.Type, err)
 	}
 	if v, ok := body.(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
-			return fmt.Errorf("%w: %s body: %v", ErrMalformed, e.Type, err)
+			return nil, fmt.Errorf("%w: %s body: %v", ErrMalformed, e.Type, err)
 		}
 	}
-	return nil
+	return body, nil
 }
 
 // DecodeBody decodes the body of e into a value of type T. Decode has
 // already checked it, so an error here means e was built by hand.
 func DecodeBody[T any](e Envelope) (T, error) {
+	if p, ok := e.decoded.(*T); ok {
+		return *p, nil // already parsed and checked by Decode or New
+	}
 	var v T
 	if err := strictUnmarshal(e.Body, &v); err != nil {
 		return v, fmt.Errorf("%w: %s body: %v", ErrMalformed, e.Type, err)

@@ -2,75 +2,98 @@ package wire
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 )
 
-// maxDepth caps the nesting of a message; the deepest body is 4 levels.
-const maxDepth = 16
+// Limits of checkKeys.
+const (
+	maxDepth      = 16  // the deepest body has 4 levels
+	maxObjectKeys = 128 // the widest body has 12 fields
+)
 
-// checkKeys walks the JSON once and refuses what encoding/json lets through
-// silently: a key not written exactly as the contract spells keys (lower
-// case letters, digits and '_': encoding/json matches field names without
-// regard to case, so "DEV" would fill Dev), a key repeated in one object
+// checkKeys scans the JSON once, without allocating per token, and refuses
+// what encoding/json lets through silently: a key not written exactly as
+// the contract spells keys (lower-case letters, digits and '_'; encoding/json
+// matches field names without regard to case, so "DEV" would fill Dev, and
+// an escaped key such as "\u0064ev" would too), a key repeated in one object
 // (encoding/json keeps the last, so a second "dev" could hide behind the
-// first), and nesting deeper than maxDepth.
+// first), nesting deeper than maxDepth and objects wider than maxObjectKeys.
+// Syntax errors are left to the decoder that runs next.
 func checkKeys(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	// One entry per open container: the keys seen so far for an object,
-	// nil for an array.
-	var stack []map[string]struct{}
-	inObject := func() bool { return len(stack) > 0 && stack[len(stack)-1] != nil }
-	wantKey := false
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
-			case '{':
-				stack = append(stack, map[string]struct{}{})
-			case '[':
-				stack = append(stack, nil)
-			default:
-				stack = stack[:len(stack)-1]
-			}
-			if len(stack) > maxDepth {
+	var objs [maxDepth + 1][][]byte // keys seen per open object; nil entry for an array
+	var isObj [maxDepth + 1]bool
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '{', '[':
+			if depth++; depth > maxDepth {
 				return fmt.Errorf("nesting deeper than %d", maxDepth)
 			}
-			wantKey = inObject()
-			continue
-		}
-		if wantKey {
-			if err := checkKey(tok.(string), stack[len(stack)-1]); err != nil {
-				return err
+			isObj[depth], objs[depth] = c == '{', objs[depth][:0]
+		case '}', ']':
+			if depth > 0 {
+				depth--
 			}
-			wantKey = false // the value follows
-			continue
+		case '"':
+			end := stringEnd(data, i)
+			if end < 0 {
+				return nil // unterminated: the decoder reports it
+			}
+			if depth > 0 && isObj[depth] && followedByColon(data, end+1) {
+				key := data[i+1 : end]
+				if err := checkKey(key, objs[depth]); err != nil {
+					return err
+				}
+				objs[depth] = append(objs[depth], key)
+			}
+			i = end
 		}
-		wantKey = inObject() // after a value, an object expects its next key
 	}
+	return nil
 }
 
-func checkKey(k string, seen map[string]struct{}) error {
-	if k == "" {
+// stringEnd returns the index of the quote closing the string opened at i.
+func stringEnd(data []byte, i int) int {
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			j++
+		case '"':
+			return j
+		}
+	}
+	return -1
+}
+
+func followedByColon(data []byte, i int) bool {
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
+		case ':':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func checkKey(k []byte, seen [][]byte) error {
+	if len(k) == 0 {
 		return fmt.Errorf("empty key")
 	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
+	for _, c := range k {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
 			return fmt.Errorf("key %q: only lower-case letters, digits and '_'", k)
 		}
 	}
-	if _, dup := seen[k]; dup {
-		return fmt.Errorf("key %q repeated", k)
+	if len(seen) >= maxObjectKeys {
+		return fmt.Errorf("object with more than %d keys", maxObjectKeys)
 	}
-	seen[k] = struct{}{}
+	for _, s := range seen {
+		if bytes.Equal(s, k) {
+			return fmt.Errorf("key %q repeated", k)
+		}
+	}
 	return nil
 }

@@ -1,0 +1,28 @@
+package wire
+
+import (
+	"testing"
+	"time"
+)
+
+// TestDecodeBodyReusesDecode: DecodeBody returns the body Decode already
+// checked, and still decodes an envelope built by hand.
+func TestDecodeBodyReusesDecode(t *testing.T) {
+	data := examples(t)[OpSuspension]
+	e, err := Decode("", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.decoded.(*Suspension); !ok {
+		t.Fatalf("Decode kept %T, want *Suspension", e.decoded)
+	}
+	got, err := DecodeBody[Suspension](e)
+	if err != nil || got.Card.CF == "" {
+		t.Fatalf("DecodeBody = %+v, %v", got, err)
+	}
+	byHand := Envelope{V: 1, Type: OpSuspension, Body: e.Body, At: time.Now()}
+	again, err := DecodeBody[Suspension](byHand)
+	if err != nil || again.Card != got.Card {
+		t.Fatalf("DecodeBody by hand = %+v, %v", again, err)
+	}
+}
