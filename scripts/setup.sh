@@ -10,6 +10,7 @@ pkgs=(
   chromium                                                        # browser tests, kiosk screen
   python3-aiosmtpd                                                # a real SMTP server for tests
   openssl ca-certificates                                         # development CA
+  socat                                                           # the demo's virtual card control sockets
   fonts-dejavu-core                                               # receipt and screenshot rendering
 )
 
