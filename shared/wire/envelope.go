@@ -28,9 +28,10 @@ type Envelope struct {
 	Body json.RawMessage `json:"body"`
 
 	// decoded is the body as Decode or New checked it (a pointer to the
-	// body type), so DecodeBody need not parse it again. Copies of the
-	// Envelope share it; it is never modified.
-	decoded any
+	// body type), so DecodeBody need not parse it again; decodedFrom is the
+	// Body it was parsed from, so a Body replaced afterwards is parsed anew.
+	decoded     any
+	decodedFrom json.RawMessage
 }
 
 // NewID returns a fresh ULID string.
@@ -48,6 +49,7 @@ func New(dev string, seq uint64, t Type, at time.Time, body any) (Envelope, erro
 	if e.decoded, err = e.validate(); err != nil {
 		return Envelope{}, err
 	}
+	e.decodedFrom = e.Body
 	return e, nil
 }
 
@@ -85,6 +87,7 @@ func Decode(topicDev string, data []byte) (Envelope, error) {
 	if e.decoded, err = e.validate(); err != nil {
 		return Envelope{}, err
 	}
+	e.decodedFrom = e.Body
 	if topicDev != "" && e.Dev != topicDev {
 		return Envelope{}, fmt.Errorf("%w: topic %q, payload %q", ErrDeviceMismatch, topicDev, e.Dev)
 	}
@@ -125,7 +128,7 @@ func (e Envelope) validate() (any, error) {
 // DecodeBody decodes the body of e into a value of type T. Decode has
 // already checked it, so an error here means e was built by hand.
 func DecodeBody[T any](e Envelope) (T, error) {
-	if p, ok := e.decoded.(*T); ok {
+	if p, ok := e.decoded.(*T); ok && sameBytes(e.Body, e.decodedFrom) {
 		return *p, nil // already parsed and checked by Decode or New
 	}
 	var v T
@@ -145,4 +148,9 @@ func strictUnmarshal(data []byte, v any) error {
 		return fmt.Errorf("trailing data after JSON value")
 	}
 	return nil
+}
+
+// sameBytes reports whether a and b are the same slice (not merely equal).
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }

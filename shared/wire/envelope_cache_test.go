@@ -20,6 +20,11 @@ func TestDecodeBodyReusesDecode(t *testing.T) {
 	if err != nil || got.Card.CF == "" {
 		t.Fatalf("DecodeBody = %+v, %v", got, err)
 	}
+	replaced := e
+	replaced.Body = []byte(`{"operator":{"cf":"X"}}`) // no card: invalid if parsed anew
+	if got, err := DecodeBody[Suspension](replaced); err != nil || got.Card.CF != "" {
+		t.Fatalf("DecodeBody after Body was replaced = %+v, %v; want it parsed anew", got, err)
+	}
 	byHand := Envelope{V: 1, Type: OpSuspension, Body: e.Body, At: time.Now()}
 	again, err := DecodeBody[Suspension](byHand)
 	if err != nil || again.Card != got.Card {

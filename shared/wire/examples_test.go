@@ -77,7 +77,7 @@ func sameEnvelope(a, b Envelope) bool {
 		return false
 	}
 	a.Body, b.Body = nil, nil
-	a.decoded, b.decoded = nil, nil // may hold raw JSON of other spacing
+	a.decoded, b.decoded, a.decodedFrom, b.decodedFrom = nil, nil, nil, nil // may hold raw JSON of other spacing
 	return reflect.DeepEqual(a, b) && ab.String() == bb.String()
 }
 
