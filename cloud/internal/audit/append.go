@@ -45,7 +45,7 @@ func AppendBatch(ctx context.Context, tx *sql.Tx, d store.Dialect, rs []Record) 
 	if err != nil {
 		return err
 	}
-	args := make([]any, 0, insertCols*len(rs))
+	rows := make([][]any, 0, len(rs))
 	for i, r := range rs {
 		if r.At.IsZero() {
 			r.At = time.Now()
@@ -58,26 +58,35 @@ func AppendBatch(ctx context.Context, tx *sql.Tx, d store.Dialect, rs []Record) 
 		at := r.At.UTC().UnixMicro()
 		h.seq++
 		sum := chainHash(h.sum, id.String(), parts[i], at, r)
-		args = append(args, id.String(), parts[i], h.seq, at, r.Device, r.Counter, r.Operator, r.Card, r.Action,
-			r.Outcome, r.OpID, r.Detail, h.sum, sum)
+		rows = append(rows, []any{id.String(), parts[i], h.seq, at, r.Device, r.Counter, r.Operator, r.Card, r.Action,
+			r.Outcome, r.OpID, r.Detail, h.sum, sum})
 		h.sum = sum
 	}
-	if _, err := tx.ExecContext(ctx, insertSQL(len(rs)), args...); err != nil {
+	q, args, err := insertStmt(d, rows)
+	if err != nil {
 		return fmt.Errorf("%w: insert: %w", ErrStore, err)
 	}
-	return moveHeads(ctx, tx, heads)
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("%w: insert: %w", ErrStore, err)
+	}
+	return moveHeads(ctx, tx, d, heads)
 }
 
 // lockHeads reads and locks the heads of parts, in ascending order.
 func lockHeads(ctx context.Context, tx *sql.Tx, d store.Dialect, parts []int) (map[int]*head, error) {
 	uniq := slices.Compact(slices.Sorted(slices.Values(parts)))
 	q := `SELECT part, seq, hash FROM audit_heads WHERE part IN (` + placeholders(len(uniq), 1) + `) ORDER BY part`
-	if d == store.Postgres {
-		q += ` FOR UPDATE`
-	}
 	args := make([]any, len(uniq))
 	for i, p := range uniq {
 		args[i] = p
+	}
+	if d == store.Postgres { // one text whatever the number of partitions
+		q = `SELECT part, seq, hash FROM audit_heads WHERE part = ANY($1::bigint[]) ORDER BY part FOR UPDATE`
+		ps := make([]int64, len(uniq))
+		for i, p := range uniq {
+			ps[i] = int64(p)
+		}
+		args = []any{ps}
 	}
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -103,10 +112,24 @@ func lockHeads(ctx context.Context, tx *sql.Tx, d store.Dialect, parts []int) (m
 }
 
 // moveHeads writes the new sequence number and hash of every head.
-func moveHeads(ctx context.Context, tx *sql.Tx, heads map[int]*head) error {
+func moveHeads(ctx context.Context, tx *sql.Tx, d store.Dialect, heads map[int]*head) error {
+	rows := make([][]any, 0, len(heads))
 	args := make([]any, 0, 3*len(heads))
 	for _, p := range slices.Sorted(maps.Keys(heads)) {
+		rows = append(rows, []any{p, heads[p].seq, heads[p].sum})
 		args = append(args, p, heads[p].seq, heads[p].sum)
+	}
+	if d == store.Postgres {
+		cols, err := store.ColumnArgs(rows, headTypes)
+		if err != nil {
+			return fmt.Errorf("%w: update heads: %w", ErrStore, err)
+		}
+		q := `UPDATE audit_heads SET seq = v.seq, hash = v.hash FROM ` + store.Unnest(headTypes, 1) +
+			` AS v (part, seq, hash) WHERE audit_heads.part = v.part`
+		if _, err := tx.ExecContext(ctx, q, cols...); err != nil {
+			return fmt.Errorf("%w: update heads: %w", ErrStore, err)
+		}
+		return nil
 	}
 	var b strings.Builder
 	b.WriteString(`WITH v (part, seq, hash) AS (VALUES `)
@@ -125,11 +148,33 @@ func moveHeads(ctx context.Context, tx *sql.Tx, heads map[int]*head) error {
 
 const insertCols = 14
 
+var (
+	headTypes   = []store.ColType{store.BigInt, store.BigInt, store.Text}
+	recordTypes = []store.ColType{store.Text, store.BigInt, store.BigInt, store.BigInt, store.Text, store.Text, store.Text,
+		store.Text, store.Text, store.Text, store.Text, store.Text, store.Text, store.Text}
+)
+
+const insertHead = `INSERT INTO audit_log
+		(id, part, seq, at, device, counter, operator, card, action, outcome, op_id, detail, prev_hash, hash) `
+
+// insertStmt is the INSERT of rows and its arguments: on PostgreSQL one
+// fixed text over column arrays, on SQLite a VALUES list.
+func insertStmt(d store.Dialect, rows [][]any) (string, []any, error) {
+	if d == store.Postgres {
+		args, err := store.ColumnArgs(rows, recordTypes)
+		return insertHead + `SELECT * FROM ` + store.Unnest(recordTypes, 1), args, err
+	}
+	args := make([]any, 0, insertCols*len(rows))
+	for _, r := range rows {
+		args = append(args, r...)
+	}
+	return insertSQL(len(rows)), args, nil
+}
+
 // insertSQL is the INSERT of n audit records.
 func insertSQL(n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO audit_log
-		(id, part, seq, at, device, counter, operator, card, action, outcome, op_id, detail, prev_hash, hash) VALUES `)
+	b.WriteString(insertHead + `VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"cnskiosk.dev/cloud/internal/store"
 )
 
 // pending are the rows a batch writes at its end, one statement per table
@@ -32,6 +34,28 @@ const (
 	notifyColumns = `id, kind, card_team, channel, address, status, attempts, next_at, op_id, created_at`
 )
 
+// Column types of the written tables, for the PostgreSQL unnest form.
+var (
+	txt, big  = store.Text, store.BigInt
+	opTypes   = []store.ColType{txt, txt, big, txt, txt, txt, txt, txt, big, big}
+	conTypes  = []store.ColType{txt, txt, txt, txt, big, txt}
+	fseTypes  = []store.ColType{txt, txt, txt, txt, txt, big, big, big, big}
+	notTypes  = []store.ColType{txt, txt, txt, txt, txt, txt, big, big, txt, big}
+	perTypes  = []store.ColType{txt, txt, txt, txt, txt, txt, txt, txt, txt, txt, big}
+	cardTypes = []store.ColType{txt, txt, big, store.NullBigInt, store.NullBigInt, big}
+)
+
+// insertStmt returns the INSERT of rows into table and its arguments: on
+// PostgreSQL one fixed text over column arrays, on SQLite a VALUES list.
+func insertStmt(d store.Dialect, table, cols string, types []store.ColType, rows [][]any) (string, []any, error) {
+	q := `INSERT INTO ` + table + ` (` + cols + `) `
+	if d == store.Postgres {
+		args, err := store.ColumnArgs(rows, types)
+		return q + `SELECT * FROM ` + store.Unnest(types, 1), args, err
+	}
+	return q + `VALUES ` + values(len(rows), len(types), nil), flat(rows), nil
+}
+
 // dupError reports operations of a batch found applied by another
 // transaction when the batch wrote its idempotency records: the batch is
 // rolled back and run again without them.
@@ -53,16 +77,20 @@ func (bs *batchState) flush(ctx context.Context, tx *sql.Tx) error {
 	p := &bs.pend
 	for _, t := range []struct {
 		what, table, cols string
+		types             []store.ColType
 		rows              [][]any
 	}{
-		{"consents", "consents", consentCols, p.consents},
-		{"fse requests", "fse_requests", fseColumns, p.fse},
-		{"notifications", "notifications", notifyColumns, p.notifs},
-		{"operation persons", "operation_persons", personColumns, p.persons},
+		{"consents", "consents", consentCols, conTypes, p.consents},
+		{"fse requests", "fse_requests", fseColumns, fseTypes, p.fse},
+		{"notifications", "notifications", notifyColumns, notTypes, p.notifs},
+		{"operation persons", "operation_persons", personColumns, perTypes, p.persons},
 	} {
 		for c := range slices.Chunk(t.rows, maxRows) {
-			q := `INSERT INTO ` + t.table + ` (` + t.cols + `) VALUES ` + values(len(c), len(c[0]), nil)
-			if _, err := tx.ExecContext(ctx, q, flat(c)...); err != nil {
+			q, args, err := insertStmt(bs.d, t.table, t.cols, t.types, c)
+			if err != nil {
+				return fmt.Errorf("insert %s: %w", t.what, err)
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("insert %s: %w", t.what, err)
 			}
 		}
@@ -79,8 +107,11 @@ func (bs *batchState) insertOps(ctx context.Context, tx *sql.Tx) error {
 	bs.pend.ops = nil
 	slices.SortFunc(rows, func(a, b []any) int { return strings.Compare(a[0].(string), b[0].(string)) })
 	for c := range slices.Chunk(rows, maxRows) {
-		got, err := insertReturning(ctx, tx, `INSERT INTO operations (`+opColumns+`) VALUES `+
-			values(len(c), len(c[0]), nil)+` ON CONFLICT (op_id) DO NOTHING RETURNING op_id`, flat(c))
+		q, args, err := insertStmt(bs.d, "operations", opColumns, opTypes, c)
+		if err != nil {
+			return fmt.Errorf("insert operations: %w", err)
+		}
+		got, err := insertReturning(ctx, tx, q+` ON CONFLICT (op_id) DO NOTHING RETURNING op_id`, args)
 		if err != nil {
 			return fmt.Errorf("insert operations: %w", err)
 		}
@@ -114,9 +145,12 @@ func insertReturning(ctx context.Context, tx *sql.Tx, q string, args []any) (map
 	return got, rs.Err()
 }
 
-// cardTypes are the SQL types of the columns of a card change, so that
-// the VALUES list is typed on PostgreSQL (NULL timestamps included).
-var cardTypes = []string{"TEXT", "TEXT", "INTEGER", "BIGINT", "BIGINT", "BIGINT"}
+// cardSQLTypes are the SQL types of the columns of a card change, so that
+// the VALUES list is typed (NULL timestamps included).
+var cardSQLTypes = []string{"TEXT", "TEXT", "INTEGER", "BIGINT", "BIGINT", "BIGINT"}
+
+const cardSet = ` UPDATE cards SET state = v.state, reader_count = v.reader_count, activated_at = v.activated_at,
+	revoked_at = v.revoked_at, updated_at = v.updated_at`
 
 // flushCards writes the cards changed in memory with one UPDATE.
 func (bs *batchState) flushCards(ctx context.Context, tx *sql.Tx) error {
@@ -128,15 +162,26 @@ func (bs *batchState) flushCards(ctx context.Context, tx *sql.Tx) error {
 			r := bs.cards[t]
 			rows[i] = []any{r.TEAM, string(r.State), r.Readers, r.activatedAt, r.revokedAt, r.updatedAt}
 		}
-		q := `WITH v (team, state, reader_count, activated_at, revoked_at, updated_at) AS (VALUES ` +
-			values(len(rows), len(cardTypes), cardTypes) + `) UPDATE cards SET state = v.state,
-			reader_count = v.reader_count, activated_at = v.activated_at, revoked_at = v.revoked_at,
-			updated_at = v.updated_at FROM v WHERE cards.team = v.team`
-		if _, err := tx.ExecContext(ctx, q, flat(rows)...); err != nil {
+		q, args, err := bs.cardUpdate(rows)
+		if err != nil {
+			return fmt.Errorf("update cards: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("update cards: %w", err)
 		}
 	}
 	return nil
+}
+
+// cardUpdate is the UPDATE of the card rows and its arguments.
+func (bs *batchState) cardUpdate(rows [][]any) (string, []any, error) {
+	if bs.d == store.Postgres {
+		args, err := store.ColumnArgs(rows, cardTypes)
+		return cardSet + ` FROM ` + store.Unnest(cardTypes, 1) +
+			` AS v (team, state, reader_count, activated_at, revoked_at, updated_at) WHERE cards.team = v.team`, args, err
+	}
+	return `WITH v (team, state, reader_count, activated_at, revoked_at, updated_at) AS (VALUES ` +
+		values(len(rows), len(cardSQLTypes), cardSQLTypes) + `)` + cardSet + ` FROM v WHERE cards.team = v.team`, flat(rows), nil
 }
 
 // setCard records c as the batch's new view of its card, written by flush.

@@ -22,21 +22,22 @@ type batchState struct {
 	verdicts map[string]operator.Verdict // operator check by op id, made for the whole batch
 	applied  map[string]bool             // op ids known applied: committed before, or earlier in this batch
 	pend     pending                     // rows written at the end of the batch
+	d        store.Dialect
 }
 
-func newBatchState(applied map[string]bool) *batchState {
-	return &batchState{cards: map[string]*cardRow{}, dirty: map[string]bool{}, reissued: map[string]bool{},
+func newBatchState(applied map[string]bool, d store.Dialect) *batchState {
+	return &batchState{d: d, cards: map[string]*cardRow{}, dirty: map[string]bool{}, reissued: map[string]bool{},
 		verdicts: map[string]operator.Verdict{}, applied: maps.Clone(applied)}
 }
 
 // prefetch reads and locks, in TEAM order, the cards named by reqs, with
 // whether their holder has an open reissue request.
 func (e *Engine) prefetch(ctx context.Context, tx *sql.Tx, reqs []*request, applied map[string]bool) (*batchState, error) {
-	bs := newBatchState(applied)
+	bs := newBatchState(applied, e.db.Dialect())
 	if err := e.checkOperators(ctx, tx, bs, reqs); err != nil {
 		return nil, err
 	}
-	var teams []any
+	var teams []string
 	seen := map[string]bool{}
 	for _, r := range reqs {
 		if t := r.op.team; t != "" && !seen[t] {
@@ -47,7 +48,8 @@ func (e *Engine) prefetch(ctx context.Context, tx *sql.Tx, reqs []*request, appl
 	if len(teams) == 0 {
 		return bs, nil
 	}
-	rows, err := tx.QueryContext(ctx, e.prefetchSQL(len(teams)), teams...)
+	q, args := e.prefetchSQL(teams)
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("prefetch cards: %w", err)
 	}
@@ -65,21 +67,26 @@ func (e *Engine) prefetch(ctx context.Context, tx *sql.Tx, reqs []*request, appl
 	return bs, nil
 }
 
-func (e *Engine) prefetchSQL(n int) string {
+// prefetchSQL is the read of the cards teams, locked on PostgreSQL, with
+// its arguments; on PostgreSQL one fixed text (an array parameter).
+func (e *Engine) prefetchSQL(teams []string) (string, []any) {
+	const head = `SELECT ` + cardColumns + `, EXISTS (SELECT 1 FROM reissue_requests r WHERE r.cf = cards.cf AND r.status = 'open')
+		FROM cards WHERE team `
+	if e.db.Dialect() == store.Postgres {
+		return head + `= ANY($1::text[]) ORDER BY team FOR UPDATE OF cards`, []any{teams}
+	}
 	var b strings.Builder
-	b.WriteString(`SELECT ` + cardColumns + `, EXISTS (SELECT 1 FROM reissue_requests r WHERE r.cf = cards.cf AND r.status = 'open')
-		FROM cards WHERE team IN (`)
-	for i := range n {
+	b.WriteString(head + `IN (`)
+	args := make([]any, len(teams))
+	for i, t := range teams {
+		args[i] = t
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("$" + strconv.Itoa(i+1))
 	}
 	b.WriteString(") ORDER BY team")
-	if e.db.Dialect() == store.Postgres {
-		b.WriteString(" FOR UPDATE OF cards")
-	}
-	return b.String()
+	return b.String(), args
 }
 
 // checkOperators makes the operator check of every operation of the
@@ -93,7 +100,7 @@ func (e *Engine) checkOperators(ctx context.Context, tx *sql.Tx, bs *batchState,
 			ids = append(ids, r.op.env.ID)
 		}
 	}
-	vs, err := operator.CheckAll(ctx, tx, qs)
+	vs, err := operator.CheckAllIn(ctx, tx, e.db.Dialect(), qs)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/shared/outcome"
 )
 
@@ -25,20 +26,19 @@ type Verdict struct {
 // operators named and the sessions named, joined as Check joins them. The
 // verdicts are in the order of qs.
 func CheckAll(ctx context.Context, db RowsQuerier, qs []Query) ([]Verdict, error) {
+	return CheckAllIn(ctx, db, store.SQLite, qs)
+}
+
+// CheckAllIn is CheckAll on a database of dialect d: on PostgreSQL the
+// statement takes the operators and sessions as two array parameters, so
+// its text is the same whatever their number (prepared once per
+// connection); elsewhere IN lists (valid on both).
+func CheckAllIn(ctx context.Context, db RowsQuerier, d store.Dialect, qs []Query) ([]Verdict, error) {
 	if len(qs) == 0 {
 		return nil, nil
 	}
 	cfs, sessions := distinct(qs, func(q Query) string { return q.OperatorCF }), distinct(qs, func(q Query) string { return q.Session })
-	args := make([]any, 0, len(cfs)+len(sessions))
-	for _, v := range cfs {
-		args = append(args, v)
-	}
-	for _, v := range sessions {
-		args = append(args, v)
-	}
-	query := `SELECT o.cf, s.id, o.enabled, o.menus, o.counters, s.device, s.menus, s.issued_at, s.expires_at
-		FROM operators o LEFT JOIN operator_sessions s ON s.operator_cf = o.cf AND s.id IN (` +
-		list(len(sessions), len(cfs)+1) + `) WHERE o.cf IN (` + list(len(cfs), 1) + `)`
+	query, args := checkAllSQL(d, cfs, sessions)
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("operator: check all: %w", err)
@@ -73,6 +73,22 @@ func CheckAll(ctx context.Context, db RowsQuerier, qs []Query) ([]Verdict, error
 		out[i].Code, out[i].Detail = g.decide(q)
 	}
 	return out, nil
+}
+
+func checkAllSQL(d store.Dialect, cfs, sessions []string) (string, []any) {
+	const head = `SELECT o.cf, s.id, o.enabled, o.menus, o.counters, s.device, s.menus, s.issued_at, s.expires_at
+		FROM operators o LEFT JOIN operator_sessions s ON s.operator_cf = o.cf AND s.id `
+	if d == store.Postgres {
+		return head + `= ANY($2::text[]) WHERE o.cf = ANY($1::text[])`, []any{cfs, sessions}
+	}
+	args := make([]any, 0, len(cfs)+len(sessions))
+	for _, v := range cfs {
+		args = append(args, v)
+	}
+	for _, v := range sessions {
+		args = append(args, v)
+	}
+	return head + `IN (` + list(len(sessions), len(cfs)+1) + `) WHERE o.cf IN (` + list(len(cfs), 1) + `)`, args
 }
 
 // distinct returns the distinct values of key over qs, in first-seen order.
