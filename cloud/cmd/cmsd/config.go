@@ -21,6 +21,7 @@ import (
 type config struct {
 	data, db, broker, mqttAddr, httpAddr, name, certDir, operatorCA, vaultKey string
 	operatorInter, operatorCRL, metricsAddr                                   string
+	tlsCert, tlsKey, crlReloadCmd, mosquittoPID                               string
 	cpuProfile                                                                string
 	serverNames                                                               names
 	verbose, ingestOnly                                                       bool
@@ -47,10 +48,20 @@ func (c *config) defaults() error {
 		h, _ := os.Hostname()
 		c.name = fleet.CloudCN + "-" + strings.ToLower(h)
 	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
 	if !strings.HasPrefix(c.name, fleet.CloudCN+"-") {
 		return fmt.Errorf("--name %q: must start with %q (it is the instance's certificate CN and client id)", c.name, fleet.CloudCN+"-")
 	}
 	return nil
+}
+
+func (c config) consoleURL() string {
+	if c.tlsCert != "" {
+		return "https://" + c.httpAddr
+	}
+	return "http://" + c.httpAddr
 }
 
 // loadVault opens the vault key, generating it on first start.

@@ -105,19 +105,26 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 		OnBatch: func(n int) { batchSize.Observe(float64(n)) }}, log.With("part", "cms"))
 	opReg := operator.NewRegistry(db, nil)
 	auth := opauth.New(db, opReg, opauth.Options{Roots: roots, Intermediates: inter, CRLs: crls, CounterOf: counterOf(fl)}, log.With("part", "opauth"))
-	in, err := ingest.New(ingest.Options{Broker: url, ClientID: c.name, TLS: clientTLS, Workers: c.ingestWorkers},
+	reconnected := make(chan struct{}, 1)
+	onConnect := func() {
+		select {
+		case reconnected <- struct{}{}:
+		default:
+		}
+	}
+	in, err := ingest.New(ingest.Options{Broker: url, ClientID: c.name, TLS: clientTLS, Workers: c.ingestWorkers, OnConnect: onConnect},
 		ingest.Deps{Engine: eng, Cards: eng, Operators: auth, Devices: fl}, reg, log.With("part", "ingest"))
 	if err != nil {
 		return nil, err
 	}
 	fl.SetPublisher(in)
-	console, err := web.New(web.Options{DB: db, Fleet: fl, Metrics: reg, Addr: c.httpAddr,
-		MetricsElsewhere: true, Log: log.With("part", "web")})
+	console, err := web.New(web.Options{DB: db, Fleet: fl, Counters: opReg, Engine: eng, Metrics: reg, Addr: c.httpAddr,
+		TLSCert: c.tlsCert, TLSKey: c.tlsKey, MetricsElsewhere: true, Log: log.With("part", "web")})
 	if err != nil {
 		return nil, err
 	}
 	parts = append(parts, part{"ingest", in.Run}, part{"console", console.Run}, part{"metrics", serveMetrics(c.metricsAddr, reg, log)},
-		part{"republish", republish(in, fl, log)})
+		part{"republish", republish(in, fl, reconnected, log)})
 	if !c.ingestOnly {
 		ws, err := workers(c, db, v, reg, log)
 		if err != nil {
@@ -125,7 +132,7 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 		}
 		parts = append(parts, ws...)
 	}
-	log.Info("cmsd starting", "db", db.Dialect(), "broker", url, "console", "http://"+c.httpAddr, "instance", c.name)
+	log.Info("cmsd starting", "db", db.Dialect(), "broker", url, "console", c.consoleURL(), "instance", c.name)
 	return parts, nil
 }
 
@@ -168,10 +175,10 @@ const disabledPoll = 2 * time.Second
 // that one whose publication failed reaches its device all the same.
 const republishEvery = 5 * time.Minute
 
-// republish sends the desired configs again once ingest is connected (an
-// embedded broker forgets retained messages when it stops), then every
-// republishEvery.
-func republish(in *ingest.Ingest, f *fleet.Fleet, log *slog.Logger) func(ctx context.Context) error {
+// republish sends the desired configs again once ingest is connected and
+// at every reconnection (an embedded or restarted broker may have
+// forgotten the retained messages), and every republishEvery.
+func republish(in *ingest.Ingest, f *fleet.Fleet, reconnected <-chan struct{}, log *slog.Logger) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		select {
 		case <-in.Ready():
@@ -191,6 +198,7 @@ func republish(in *ingest.Ingest, f *fleet.Fleet, log *slog.Logger) func(ctx con
 			case <-ctx.Done():
 				return nil
 			case <-t.C:
+			case <-reconnected:
 			}
 		}
 	}

@@ -26,6 +26,7 @@ type Config struct {
 	Subs         map[string]Handler
 	Will         *Will
 	OnLost       func(error) // connection lost (before reconnecting)
+	OnConnect    func()      // after every (re)connection and subscription, in its own goroutine
 }
 
 // Will is a last will, published by the broker when the client vanishes.
@@ -58,6 +59,9 @@ func Dial(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
 	})
 	o.SetOnConnectHandler(func(c paho.Client) {
 		if len(cfg.Subs) == 0 {
+			if cfg.OnConnect != nil {
+				go cfg.OnConnect()
+			}
 			return
 		}
 		filters := map[string]byte{}
@@ -67,6 +71,9 @@ func Dial(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
 		tok := c.SubscribeMultiple(filters, nil)
 		if tok.WaitTimeout(10*time.Second) && tok.Error() != nil {
 			log.Error("mqtt subscribe failed", "err", tok.Error())
+		}
+		if cfg.OnConnect != nil {
+			go cfg.OnConnect()
 		}
 	})
 	c := paho.NewClient(o)

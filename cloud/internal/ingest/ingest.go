@@ -57,6 +57,9 @@ type Options struct {
 	ClientID string      // the CN of this instance's certificate, e.g. cmsd-host1
 	TLS      *tls.Config // client certificate (role cloud) + fleet CA
 	Workers  int         // default 256
+	// OnConnect runs after every (re)connection, e.g. to republish the
+	// desired configs (an embedded broker forgets retained messages).
+	OnConnect func()
 }
 
 // Filters are the shared subscriptions of every cmsd instance.
@@ -123,7 +126,7 @@ func (in *Ingest) Run(ctx context.Context) error {
 		subs[f] = in.enqueue
 	}
 	c, err := Dial(ctx, Config{Broker: in.opts.Broker, ClientID: in.opts.ClientID, TLS: in.opts.TLS,
-		ManualAck: true, Subs: subs}, in.log)
+		ManualAck: true, Subs: subs, OnConnect: in.opts.OnConnect}, in.log)
 	if err != nil {
 		return err
 	}

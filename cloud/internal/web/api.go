@@ -30,7 +30,10 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	api("GET /api/v1/devices", "devices", account.ViewFleet, s.apiDevices)
 	api("GET /api/v1/devices/{id}", "device", account.ViewFleet, s.apiDevice)
 	api("PUT /api/v1/devices/{id}/config", "device_config", account.EditFleet, s.apiSetConfig)
+	api("POST /api/v1/devices/{id}/disable", "device_disable", account.EditFleet, s.apiEnable(false))
+	api("POST /api/v1/devices/{id}/enable", "device_enable", account.EditFleet, s.apiEnable(true))
 	api("GET /api/v1/operations", "operations", account.ViewOperations, s.apiOperations)
+	api("GET /api/v1/operations/{id}", "operation", account.ViewOperations, s.apiOperation)
 	api("GET /api/v1/tickets", "tickets", account.ViewTickets, s.apiTickets)
 	api("GET /api/v1/tickets/{id}", "ticket", account.ViewTickets, s.apiTicket)
 	api("POST /api/v1/tickets/{id}/status", "ticket_status", account.EditTickets, s.apiTicketStatus)
@@ -101,7 +104,11 @@ func (s *Server) apiSetConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if err := s.setConfig(r.Context(), id, c); err != nil {
+	err := s.setConfig(r.Context(), id, c)
+	if err == nil {
+		err = s.saveCounter(r.Context(), c, id)
+	}
+	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

@@ -123,7 +123,8 @@ type deviceData struct {
 	Health   []fleet.Health
 	Config   wire.Config
 	Commands []fleet.CommandRecord
-	Caps     []wire.Capability
+	Caps     []wire.Capability // offered: the engine's capabilities
+	Current  []wire.Capability // the counter's, from the counters table
 	Policies []string
 }
 
@@ -145,8 +146,11 @@ func (s *Server) deviceDetail(ctx context.Context, id string) (deviceData, error
 	if d.Config, err = s.o.Fleet.Config(ctx, id); err != nil {
 		return d, err
 	}
-	d.Commands, err = s.o.Fleet.Commands(ctx, id, 20)
-	d.Caps, d.Policies = []wire.Capability{wire.CapReissue, wire.CapPayment}, []string{"fse-2015", "fse-2020"}
+	if d.Commands, err = s.o.Fleet.Commands(ctx, id, 20); err != nil {
+		return d, err
+	}
+	d.Caps, d.Policies = offeredCaps(), s.policies()
+	d.Current, err = s.counterCaps(ctx, d.Config, id)
 	return d, err
 }
 
@@ -182,6 +186,9 @@ func (s *Server) configPost(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.setConfig(r.Context(), id, c)
 	}
+	if err == nil {
+		err = s.saveCounter(r.Context(), c, id)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -192,6 +199,9 @@ func (s *Server) configPost(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setConfig(ctx context.Context, id string, c wire.Config) error {
 	if s.o.Fleet == nil {
 		return errNoFleet
+	}
+	if err := s.checkConfig(c); err != nil {
+		return err
 	}
 	nc, err := s.o.Fleet.SetConfig(ctx, id, c)
 	switch {

@@ -155,6 +155,10 @@ func flash(r *http.Request) string {
 		return "Configurazione salvata e inviata al dispositivo."
 	case "comando":
 		return "Comando inviato."
+	case "disattivato":
+		return "Dispositivo disattivato: la connessione è stata chiusa."
+	case "attivato":
+		return "Dispositivo riattivato."
 	case "password":
 		return "Password cambiata. Le altre sessioni sono state chiuse."
 	}

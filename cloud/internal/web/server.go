@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"cnskiosk.dev/cloud/internal/account"
+	"cnskiosk.dev/cloud/internal/cms"
 	"cnskiosk.dev/cloud/internal/fleet"
 	"cnskiosk.dev/cloud/internal/metrics"
+	"cnskiosk.dev/cloud/internal/rules"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/shared/wire"
 )
@@ -26,12 +28,36 @@ type Fleet interface {
 	SetConfig(ctx context.Context, dev string, c wire.Config) (wire.Config, error)
 	SendCommand(ctx context.Context, dev, name string, args json.RawMessage, ttl time.Duration) (wire.Command, error)
 	Commands(ctx context.Context, dev string, limit int) ([]fleet.CommandRecord, error)
+	Disable(ctx context.Context, id string) error
+	Enable(ctx context.Context, id string) error
+}
+
+// Counters is the counters registry (the engine's source of truth for a
+// counter's capabilities); operator.Registry implements it.
+type Counters interface {
+	GetCounter(ctx context.Context, id string) (rules.Counter, error)
+	UpsertCounter(ctx context.Context, c rules.Counter) error
+}
+
+// Engine is what the console needs from the CMS engine; cms.Engine
+// implements it.
+type Engine interface {
+	ConsentPolicies() []rules.ConsentPolicy
+	LookupOperation(ctx context.Context, opID string) (cms.Operation, error)
 }
 
 // Options configure the console.
 type Options struct {
 	DB      *store.DB
 	Fleet   Fleet             // nil: fleet pages say the registry is unavailable
+	// Counters: nil, the config form offers no capabilities.
+	Counters Counters
+	// Engine: nil, the config form offers no consent policy and the
+	// operation detail shows no persons.
+	Engine  Engine
+	// TLSCert, TLSKey: PEM files; when set Run serves HTTPS and the
+	// session cookie is Secure.
+	TLSCert, TLSKey string
 	Metrics *metrics.Registry // nil: a new registry
 	Addr    string            // listen address for Run; default 127.0.0.1:8080
 	// MetricsElsewhere: the console does not serve /metrics (cmsd serves
@@ -122,8 +148,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
-	go func() { errc <- s.srv.Serve(l) }()
-	s.log.InfoContext(ctx, "console listening", "addr", l.Addr().String())
+	tls := s.o.TLSCert != "" || s.o.TLSKey != ""
+	go func() {
+		if tls {
+			errc <- s.srv.ServeTLS(l, s.o.TLSCert, s.o.TLSKey)
+			return
+		}
+		errc <- s.srv.Serve(l)
+	}()
+	s.log.InfoContext(ctx, "console listening", "addr", l.Addr().String(), "tls", tls)
 	select {
 	case err := <-errc:
 		return err

@@ -8,11 +8,16 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/account"
+	"cnskiosk.dev/cloud/internal/cms"
+	"cnskiosk.dev/cloud/internal/operator"
+	"cnskiosk.dev/cloud/internal/rules"
 	"cnskiosk.dev/cloud/internal/fleet"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/store/storetest"
@@ -35,6 +40,37 @@ type env struct {
 	fleet *fleet.Fleet
 	srv   *httptest.Server
 	tkt   string
+	kick  *kicker
+	// counters is the counters registry the console writes.
+	counters *operator.Registry
+}
+
+// kicker records the devices whose connection was dropped.
+type kicker struct {
+	mu     sync.Mutex
+	kicked []string
+}
+
+func (k *kicker) Kick(cn string) { k.mu.Lock(); k.kicked = append(k.kicked, cn); k.mu.Unlock() }
+
+func (k *kicker) got() []string { k.mu.Lock(); defer k.mu.Unlock(); return slices.Clone(k.kicked) }
+
+// fakeEngine has the engine's default consent policies and one recorded
+// operation, op-1, with a delegate and an identity card.
+type fakeEngine struct{}
+
+func (fakeEngine) ConsentPolicies() []rules.ConsentPolicy { return rules.DefaultPolicy().Policies() }
+
+func (fakeEngine) LookupOperation(_ context.Context, id string) (cms.Operation, error) {
+	if id != "op-1" {
+		return cms.Operation{}, cms.ErrNotFound
+	}
+	issued, _ := wire.ParseDate("2020-03-01")
+	expires, _ := wire.ParseDate("2030-03-01")
+	return cms.Operation{OpID: "op-1", Dev: "kiosk-001", Type: "activation", CardTEAM: "80380001900001234567",
+		OperatorCF: "BNCLRA75B41D612X", Outcome: "OK", At: time.Now(), AppliedAt: time.Now(),
+		Person: &cms.Person{Role: wire.Role("delegate"), Surname: "Verdi", Name: "Anna", CF: "VRDNNA80A41H501X",
+			Document: wire.Document{Kind: "carta_identita", Number: "CA12345XY", Issuer: "Comune di Firenze", Issued: issued, Expires: expires}}}, nil
 }
 
 func newEnv(t testing.TB) *env {
@@ -51,7 +87,10 @@ func newEnv(t testing.TB) *env {
 	if err := fl.ObserveState(ctx, "kiosk-001", time.Now(), wire.State{Online: true, Firmware: "1.2.0", Reader: "ok", Printer: "paper_end", Payment: "ok"}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Options{DB: db, Fleet: fl, Log: log})
+	kick := &kicker{}
+	fl.SetKicker(kick)
+	ops := operator.NewRegistry(db, nil)
+	s, err := web.New(web.Options{DB: db, Fleet: fl, Counters: ops, Engine: fakeEngine{}, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +102,7 @@ func newEnv(t testing.TB) *env {
 			t.Fatal(err)
 		}
 	}
-	e := &env{db: db, fleet: fl, srv: httptest.NewServer(s.Handler())}
+	e := &env{db: db, fleet: fl, srv: httptest.NewServer(s.Handler()), kick: kick, counters: ops}
 	t.Cleanup(e.srv.Close)
 	err = db.InTx(ctx, func(tx *sql.Tx) (err error) {
 		e.tkt, err = ticket.OpenTx(ctx, tx, ticket.New{Queue: ticket.L1, Subject: "FSE: codice fiscale errato o mancante",

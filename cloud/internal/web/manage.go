@@ -1,0 +1,214 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"cnskiosk.dev/cloud/internal/account"
+	"cnskiosk.dev/cloud/internal/cms"
+	"cnskiosk.dev/cloud/internal/fleet"
+	"cnskiosk.dev/cloud/internal/rules"
+	"cnskiosk.dev/shared/wire"
+)
+
+// Console events of device management.
+const (
+	EvDeviceDisabled = "device_disabled"
+	EvDeviceEnabled  = "device_enabled"
+)
+
+// setDeviceEnabled enables or disables a device (disabling drops its live
+// connection to the embedded broker) and records it in the console log.
+func (s *Server) setDeviceEnabled(r *http.Request, id string, on bool) error {
+	if s.o.Fleet == nil {
+		return errNoFleet
+	}
+	set, ev := s.o.Fleet.Disable, EvDeviceDisabled
+	if on {
+		set, ev = s.o.Fleet.Enable, EvDeviceEnabled
+	}
+	if err := set(r.Context(), id); err != nil {
+		if errors.Is(err, fleet.ErrUnknownDevice) {
+			return errors.Join(errNotFound, err)
+		}
+		return err
+	}
+	sess := sessionFrom(r.Context())
+	s.event(r, account.Event{Username: sess.Username, Client: clientAddr(r), Action: ev, Detail: id})
+	s.log.InfoContext(r.Context(), "device enabled state changed", "dev", id, "enabled", on, "by", sess.Username)
+	return nil
+}
+
+func (s *Server) enablePost(on bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if err := s.setDeviceEnabled(r, id, on); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ok := "disattivato"
+		if on {
+			ok = "attivato"
+		}
+		http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?ok="+ok, http.StatusSeeOther)
+	}
+}
+
+func (s *Server) apiEnable(on bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if err := s.setDeviceEnabled(r, id, on); err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"device": id, "enabled": on})
+	}
+}
+
+// policies lists the consent policy versions the engine accepts.
+func (s *Server) policies() []string {
+	if s.o.Engine == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range s.o.Engine.ConsentPolicies() {
+		if p.Accepted {
+			out = append(out, p.Version)
+		}
+	}
+	return out
+}
+
+// counterCaps returns the capabilities registered for a device's counter.
+func (s *Server) counterCaps(ctx context.Context, c wire.Config, dev string) ([]wire.Capability, error) {
+	if s.o.Counters == nil {
+		return nil, nil
+	}
+	ctr, err := s.o.Counters.GetCounter(ctx, counterID(c, dev))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]wire.Capability, len(ctr.Capabilities))
+	for i, k := range ctr.Capabilities {
+		out[i] = wire.Capability(k)
+	}
+	return out, nil
+}
+
+func counterID(c wire.Config, dev string) string {
+	if c.Counter != "" {
+		return c.Counter
+	}
+	return dev
+}
+
+// offeredCaps is what the config form offers: the engine's capabilities.
+func offeredCaps() []wire.Capability {
+	var out []wire.Capability
+	for _, c := range rules.Capabilities() {
+		out = append(out, wire.Capability(c))
+	}
+	return out
+}
+
+// checkConfig refuses capabilities and consent policies the engine does
+// not know.
+func (s *Server) checkConfig(c wire.Config) error {
+	for _, k := range c.Capabilities {
+		if !slices.Contains(offeredCaps(), k) {
+			return fmt.Errorf("%w: capacità %q", ErrBadInput, k)
+		}
+	}
+	if ps := s.policies(); s.o.Engine != nil && c.ConsentPolicy != "" && !slices.Contains(ps, c.ConsentPolicy) {
+		return fmt.Errorf("%w: politica dei consensi %q", ErrBadInput, c.ConsentPolicy)
+	}
+	return nil
+}
+
+// saveCounter writes the counter's capabilities to the counters table,
+// keeping its name.
+func (s *Server) saveCounter(ctx context.Context, c wire.Config, dev string) error {
+	if s.o.Counters == nil {
+		return nil
+	}
+	ctr, err := s.o.Counters.GetCounter(ctx, counterID(c, dev))
+	if err != nil {
+		return err
+	}
+	ctr.Capabilities = ctr.Capabilities[:0]
+	for _, k := range c.Capabilities {
+		ctr.Capabilities = append(ctr.Capabilities, rules.Capability(k))
+	}
+	return s.o.Counters.UpsertCounter(ctx, ctr)
+}
+
+// lookupOperation returns an operation with its person and document.
+func (s *Server) lookupOperation(ctx context.Context, id string) (cms.Operation, error) {
+	if s.o.Engine == nil {
+		return cms.Operation{}, fmt.Errorf("%w: engine not configured", errNotFound)
+	}
+	o, err := s.o.Engine.LookupOperation(ctx, id)
+	if errors.Is(err, cms.ErrNotFound) {
+		return o, errors.Join(errNotFound, err)
+	}
+	return o, err
+}
+
+func (s *Server) operationPage(w http.ResponseWriter, r *http.Request) {
+	o, err := s.lookupOperation(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "operation", view{Title: "Operazione " + o.OpID, Nav: "ops", Sess: sessionFrom(r.Context()), Data: o})
+}
+
+func (s *Server) apiOperation(w http.ResponseWriter, r *http.Request) {
+	o, err := s.lookupOperation(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, opDetailJSON(o))
+}
+
+// OperationDetail is the API form of an operation with its person.
+type OperationDetail struct {
+	ID         string        `json:"op_id"`
+	Device     string        `json:"device"`
+	Type       string        `json:"type"`
+	CardTEAM   string        `json:"card_team"`
+	Operator   string        `json:"operator_cf"`
+	Outcome    string        `json:"outcome"`
+	At         string        `json:"at"`
+	AppliedAt  string        `json:"applied_at"`
+	Person     *PersonDetail `json:"person,omitempty"`
+}
+
+// PersonDetail is who was present and the document shown.
+type PersonDetail struct {
+	Role        string         `json:"role"`
+	Surname     string         `json:"surname,omitempty"`
+	Name        string         `json:"name,omitempty"`
+	CF          string         `json:"cf,omitempty"`
+	Document    *wire.Document `json:"document,omitempty"`
+	Declaration bool           `json:"declaration,omitempty"`
+}
+
+func opDetailJSON(o cms.Operation) OperationDetail {
+	d := OperationDetail{ID: o.OpID, Device: o.Dev, Type: o.Type, CardTEAM: o.CardTEAM, Operator: o.OperatorCF,
+		Outcome: o.Outcome, At: o.At.Format(time.RFC3339), AppliedAt: o.AppliedAt.Format(time.RFC3339)}
+	if p := o.Person; p != nil {
+		d.Person = &PersonDetail{Role: string(p.Role), Surname: p.Surname, Name: p.Name, CF: p.CF, Declaration: p.Declaration}
+		if !p.DocumentNotRequested {
+			doc := p.Document
+			d.Person.Document = &doc
+		}
+	}
+	return d
+}

@@ -1,0 +1,141 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"cnskiosk.dev/cloud/internal/rules"
+)
+
+var sameOrigin = map[string]string{"Sec-Fetch-Site": "same-origin"}
+
+// TestDisableDevice: an admin disables a device (its live connection is
+// dropped and the console log records it) and enables it again; an
+// auditor and a post without the CSRF token cannot.
+func TestDisableDevice(t *testing.T) {
+	e := newEnv(t)
+	admin, auditor := e.client(t, "admin"), e.client(t, "revisore")
+	tok := e.csrf(t, admin)
+	u := e.srv.URL + "/dispositivi/"
+	tests := []struct {
+		name, path string
+		c          *http.Client
+		tok        string
+		want       int
+		enabled    bool
+	}{
+		{"no token", "kiosk-001/disattiva", admin, "", 403, true},
+		{"auditor", "kiosk-001/disattiva", auditor, e.csrf(t, auditor), 403, true},
+		{"unknown device", "nessuno/disattiva", admin, tok, 404, true},
+		{"admin disables", "kiosk-001/disattiva", admin, tok, 303, false},
+		{"admin enables", "kiosk-001/attiva", admin, tok, 303, true},
+		{"admin disables again", "kiosk-001/disattiva", admin, tok, 303, false},
+	}
+	for _, tt := range tests {
+		if got := post(t, tt.c, u+tt.path, url.Values{"csrf": {tt.tok}}, sameOrigin); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+		d, err := e.fleet.Get(context.Background(), "kiosk-001")
+		if err != nil || d.Enabled != tt.enabled {
+			t.Errorf("%s: enabled = %v (%v), want %v", tt.name, d.Enabled, err, tt.enabled)
+		}
+	}
+	if got, want := e.kick.got(), []string{"kiosk-001", "kiosk-001"}; !slices.Equal(got, want) {
+		t.Errorf("kicked %v, want %v", got, want)
+	}
+	_, body := get(t, admin, e.srv.URL+"/registro")
+	if strings.Count(body, "device_disabled") != 2 || strings.Count(body, "device_enabled") != 1 {
+		t.Errorf("console log lacks the device changes:\n%.2000s", body)
+	}
+	if _, body := get(t, admin, u+"kiosk-001"); !strings.Contains(body, "Riattiva il dispositivo") {
+		t.Errorf("device page of a disabled device offers no enable button")
+	}
+}
+
+func TestDisableDeviceAPI(t *testing.T) {
+	e := newEnv(t)
+	admin := e.client(t, "admin")
+	tok := e.csrf(t, admin)
+	for _, tt := range []struct {
+		path string
+		tok  string
+		want int
+	}{{"disable", "", 403}, {"disable", tok, 200}, {"enable", tok, 200}} {
+		if got := post(t, admin, e.srv.URL+"/api/v1/devices/kiosk-002/"+tt.path, nil, map[string]string{"X-CSRF-Token": tt.tok}); got != tt.want {
+			t.Errorf("%s with token %v: %d, want %d", tt.path, tt.tok != "", got, tt.want)
+		}
+	}
+	if got := e.kick.got(); !slices.Equal(got, []string{"kiosk-002"}) {
+		t.Errorf("kicked %v, want [kiosk-002]", got)
+	}
+}
+
+// TestConfigWritesCounter: the capabilities of the config form go to the
+// counters table, which the form shows; only the engine's capabilities
+// and accepted consent policies are offered and taken.
+func TestConfigWritesCounter(t *testing.T) {
+	e := newEnv(t)
+	admin := e.client(t, "admin")
+	tok := e.csrf(t, admin)
+	u := e.srv.URL + "/dispositivi/kiosk-002/configurazione"
+	form := func(caps []string, policy string) url.Values {
+		return url.Values{"csrf": {tok}, "capacita": caps, "consensi": {policy}, "lingue": {"it"}, "prezzo": {"4.20"}}
+	}
+	tests := []struct {
+		name   string
+		caps   []string
+		policy string
+		want   int
+		caps2  []rules.Capability
+	}{
+		{"payment is no engine capability", []string{"payment"}, "fse-2015", 400, nil},
+		{"policy not accepted", []string{"reissue"}, "fse-2020", 400, nil},
+		{"reissue", []string{"reissue"}, "fse-2015", 303, []rules.Capability{rules.CapReissue}},
+		{"none", nil, "fse-2015", 303, []rules.Capability{}},
+	}
+	for _, tt := range tests {
+		if got := post(t, admin, u, form(tt.caps, tt.policy), sameOrigin); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+			continue
+		}
+		if tt.caps2 == nil {
+			continue
+		}
+		c, err := e.counters.GetCounter(context.Background(), "kiosk-002")
+		if err != nil || !slices.Equal(c.Capabilities, tt.caps2) && len(c.Capabilities)+len(tt.caps2) > 0 {
+			t.Errorf("%s: counter = %+v, %v; want capabilities %v", tt.name, c, err, tt.caps2)
+		}
+	}
+	if err := e.counters.UpsertCounter(context.Background(), rules.Counter{ID: "kiosk-002", Capabilities: []rules.Capability{rules.CapReissue}}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, admin, e.srv.URL+"/dispositivi/kiosk-002")
+	if !strings.Contains(body, `value="reissue" checked`) || strings.Contains(body, `value="payment"`) {
+		t.Errorf("the form does not show the counter's capabilities only")
+	}
+	if !strings.Contains(body, `<option value="fse-2015"`) || strings.Contains(body, `<option value="fse-2020"`) {
+		t.Errorf("the form offers consent policies the engine does not accept")
+	}
+}
+
+func TestOperationDetail(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, "supervisore")
+	code, body := get(t, c, e.srv.URL+"/operazioni/op-1")
+	for _, want := range []string{"Verdi", "VRDNNA80A41H501X", "CA12345XY", "Comune di Firenze", "delegate"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("operation page: %d, lacks %q", code, want)
+		}
+	}
+	if code, _ := get(t, c, e.srv.URL+"/operazioni/op-2"); code != 404 {
+		t.Errorf("unknown operation: %d, want 404", code)
+	}
+	code, body = get(t, c, e.srv.URL+"/api/v1/operations/op-1")
+	if code != 200 || !strings.Contains(body, `"number":"CA12345XY"`) || !strings.Contains(body, `"cf":"VRDNNA80A41H501X"`) {
+		t.Errorf("operation API: %d %s", code, body)
+	}
+}
