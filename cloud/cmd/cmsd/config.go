@@ -21,7 +21,7 @@ import (
 type config struct {
 	data, db, broker, mqttAddr, httpAddr, name, certDir, operatorCA, vaultKey string
 	operatorInter, operatorCRL, metricsAddr                                   string
-	tlsCert, tlsKey, crlReloadCmd, mosquittoPID                               string
+	tlsCert, tlsKey, crlReloadCmd, mosquittoPID, crl                          string
 	cpuProfile                                                                string
 	serverNames                                                               names
 	verbose, ingestOnly                                                       bool
@@ -55,6 +55,14 @@ func (c *config) defaults() error {
 		return fmt.Errorf("--name %q: must start with %q (it is the instance's certificate CN and client id)", c.name, fleet.CloudCN+"-")
 	}
 	return nil
+}
+
+// crlPath is where the fleet CRL is written (--crl, default DATA/pki/crl.pem).
+func (c config) crlPath() string {
+	if c.crl != "" {
+		return c.crl
+	}
+	return filepath.Join(c.data, "pki", "crl.pem")
 }
 
 func (c config) consoleURL() string {
@@ -127,37 +135,44 @@ func operatorCRLs(path string) ([]*x509.RevocationList, error) {
 	return out, nil
 }
 
+// cloudCertValidity is the validity of cmsd's own client certificate in
+// embedded mode; it is renewed when a third of it is left.
+const cloudCertValidity = 30 * 24 * time.Hour
+
 // embeddedTLS loads or creates the fleet CA in DATA/pki, issues the
 // broker's server certificate and this instance's client certificate.
-func embeddedTLS(ctx context.Context, c config, f *fleet.Fleet) (server, client *tls.Config, err error) {
+func embeddedTLS(ctx context.Context, c config, f *fleet.Fleet) (*tls.Config, *pki.CA, pki.Issued, error) {
 	ca, _, err := pki.LoadOrCreateCA(filepath.Join(c.data, "pki"), "CNS kiosk fleet CA", time.Now())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, pki.Issued{}, err
 	}
 	names := append([]string{"localhost", "127.0.0.1"}, c.serverNames...)
 	srv, err := ca.IssueServer(names, time.Now(), 365*24*time.Hour)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, pki.Issued{}, err
 	}
-	if server, err = pki.ServerTLS(srv, ca.Pool()); err != nil {
-		return nil, nil, err
-	}
-	cl, err := f.IssueCloud(ctx, ca, c.name, 30*24*time.Hour)
+	server, err := pki.ServerTLS(srv, ca.Pool())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, pki.Issued{}, err
 	}
-	client, err = pki.ClientTLS(cl, ca.Pool())
-	return server, client, err
+	cl, err := f.IssueCloud(ctx, ca, c.name, cloudCertValidity)
+	return server, ca, cl, err
 }
 
 // externalTLS loads this instance's client bundle for an external broker.
-func externalTLS(dir string) (*tls.Config, error) {
+func externalTLS(dir string) (pki.Issued, *x509.CertPool, error) {
 	if dir == "" {
-		return nil, fmt.Errorf("--broker needs --cert-dir with this instance's certificate")
+		return pki.Issued{}, nil, fmt.Errorf("--broker needs --cert-dir with this instance's certificate")
 	}
-	is, pool, err := pki.LoadBundle(dir)
-	if err != nil {
-		return nil, err
+	return pki.LoadBundle(dir)
+}
+
+// fleetCA is the fleet CA in DATA/pki, nil when this instance has none
+// (an external broker whose CA is kept elsewhere).
+func fleetCA(c config) (*pki.CA, error) {
+	ca, err := pki.LoadCA(filepath.Join(c.data, "pki"))
+	if errors.Is(err, pki.ErrNoCA) {
+		return nil, nil
 	}
-	return pki.ClientTLS(is, pool)
+	return ca, err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"cnskiosk.dev/cloud/internal/metrics"
 	"cnskiosk.dev/cloud/internal/opauth"
 	"cnskiosk.dev/cloud/internal/operator"
+	"cnskiosk.dev/cloud/internal/pki"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/web"
 )
@@ -77,23 +79,8 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	}
 	reg := metrics.NewRegistry()
 	fl := fleet.New(db, nil, log.With("part", "fleet"))
-	var parts []part
-	url := c.broker
-	var clientTLS *tls.Config
-	if url == "" {
-		srvTLS, cl, err := embeddedTLS(ctx, c, fl)
-		if err != nil {
-			return nil, err
-		}
-		b, err := broker.New(broker.Config{Addr: c.mqttAddr, TLS: srvTLS}, fl, reg, log.With("part", "broker"))
-		if err != nil {
-			return nil, err
-		}
-		fl.SetKicker(b)
-		parts = append(parts, part{"broker", b.Run},
-			part{"kick-disabled", func(ctx context.Context) error { return fl.WatchDisabled(ctx, disabledPoll) }})
-		url, clientTLS = "tls://"+b.Addr(), cl
-	} else if clientTLS, err = externalTLS(c.certDir); err != nil {
+	parts, url, clientTLS, err := brokerParts(ctx, c, fl, reg, log)
+	if err != nil {
 		return nil, err
 	}
 	batchSize, err := reg.NewHistogram("cms_batch_operations",
@@ -134,6 +121,66 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	}
 	log.Info("cmsd starting", "db", db.Dialect(), "broker", url, "console", c.consoleURL(), "instance", c.name)
 	return parts, nil
+}
+
+// brokerParts starts the embedded broker (or loads the bundle for an
+// external one), the client certificate renewal and the CRL keeper.
+func brokerParts(ctx context.Context, c config, fl *fleet.Fleet, reg *metrics.Registry, log *slog.Logger) ([]part, string, *tls.Config, error) {
+	crlExp, err := reg.NewGauge("cms_fleet_crl_expiry_seconds", "Seconds until the fleet CRL written by this instance expires (NextUpdate).")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	certExp, err := reg.NewGauge("cms_client_cert_expiry_seconds", "Seconds until this instance's broker client certificate expires.")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	cc := &clientCert{before: cloudCertValidity / 3, expiry: certExp, log: log.With("part", "cert"), now: time.Now}
+	var parts []part
+	var ca *pki.CA
+	var pool *x509.CertPool
+	url := c.broker
+	if url == "" {
+		srvTLS, fca, cl, err := embeddedTLS(ctx, c, fl)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		b, err := broker.New(broker.Config{Addr: c.mqttAddr, TLS: srvTLS}, fl, reg, log.With("part", "broker"))
+		if err != nil {
+			return nil, "", nil, err
+		}
+		fl.SetKicker(b)
+		parts = append(parts, part{"broker", b.Run},
+			part{"kick-disabled", func(ctx context.Context) error { return fl.WatchDisabled(ctx, disabledPoll) }})
+		ca, pool, url = fca, fca.Pool(), "tls://"+b.Addr()
+		cc.issue = func(ctx context.Context) (pki.Issued, error) {
+			return fl.IssueCloud(ctx, ca, c.name, cloudCertValidity)
+		}
+		err = cc.set(cl)
+		if err != nil {
+			return nil, "", nil, err
+		}
+	} else {
+		is, p, err := externalTLS(c.certDir)
+		if err == nil {
+			err = cc.set(is)
+		}
+		if err == nil {
+			ca, err = fleetCA(c)
+		}
+		if err != nil {
+			return nil, "", nil, err
+		}
+		pool = p
+	}
+	parts = append(parts, part{"client-cert", cc.run})
+	if ca != nil {
+		k := &crlKeeper{fleet: fl, ca: ca, path: c.crlPath(), reloadCmd: c.crlReloadCmd, pidFile: c.mosquittoPID,
+			expiry: crlExp, log: log.With("part", "crl"), now: time.Now}
+		parts = append(parts, part{"crl", k.run})
+	} else if c.crlReloadCmd != "" || c.mosquittoPID != "" {
+		log.Warn("no fleet CA in DATA/pki: this instance does not sign the CRL")
+	}
+	return parts, url, &tls.Config{GetClientCertificate: cc.get, RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // serveMetrics serves GET /metrics on addr, apart from the console so that
