@@ -78,12 +78,14 @@ func TestBrowserConsole(t *testing.T) {
 		t.Errorf("lang = %+v, %v; want it", lang, err)
 	}
 	shot(t, ctx, "01-accesso")
+	accessible(t, ctx, "accesso")
 	do(t, ctx, chromedp.SendKeys(chromedp.ID("utente"), "admin"), chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Submit(chromedp.ID("password")), chromedp.WaitVisible(chromedp.CSS("table caption")))
 	if got := text(t, ctx, `#kiosk-001-name`); got != htmlName {
 		t.Errorf("device name shown as %q, want the literal text %q", got, htmlName)
 	}
 	shot(t, ctx, "02-dispositivi")
+	accessible(t, ctx, "dispositivi")
 	do(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/dispositivi/kiosk-001"]`)), chromedp.WaitVisible(chromedp.ID("prezzo")),
 		chromedp.SetValue(chromedp.ID("prezzo"), "5,00"), chromedp.Click(chromedp.CSS(`label[for="cap-reissue"]`)),
 		chromedp.Submit(chromedp.ID("prezzo")), chromedp.WaitVisible(chromedp.CSS(".alert-success")))
@@ -91,8 +93,10 @@ func TestBrowserConsole(t *testing.T) {
 		t.Errorf("flash = %q", got)
 	}
 	shot(t, ctx, "03-dispositivo-config")
+	accessible(t, ctx, "dispositivo")
 	do(t, ctx, chromedp.Navigate(base+"/ticket?coda=L1"), chromedp.WaitVisible(chromedp.CSS("table caption")))
 	shot(t, ctx, "04-ticket-L1")
+	accessible(t, ctx, "ticket L1")
 	do(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/ticket/`+e.tkt+`"]`)), chromedp.WaitVisible(chromedp.ID("nuovo-stato")),
 		chromedp.SetValue(chromedp.ID("nuovo-stato"), "in_progress"), chromedp.Submit(chromedp.ID("nuovo-stato")),
 		chromedp.WaitVisible(chromedp.CSS(".alert-success")))
@@ -100,6 +104,11 @@ func TestBrowserConsole(t *testing.T) {
 		t.Errorf("ticket state = %q, want In lavorazione", got)
 	}
 	shot(t, ctx, "05-ticket")
+	accessible(t, ctx, "ticket")
+	for _, p := range []string{"/operazioni", "/operazioni/op-1", "/fse", "/audit", "/registro", "/profilo"} {
+		do(t, ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS("main")))
+		accessible(t, ctx, p)
+	}
 	c, err := e.fleet.Config(context.Background(), "kiosk-001")
 	if err != nil || c.Version != 1 || c.ReaderPriceCents != 500 || len(c.Capabilities) != 1 {
 		t.Errorf("config after the browser change = %+v, %v; want version 1, 500 cents, reissue", c, err)
