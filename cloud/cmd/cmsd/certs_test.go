@@ -99,7 +99,9 @@ func TestClientCertRenewal(t *testing.T) {
 				t.Fatal(err)
 			}
 			cc := &clientCert{before: 3 * time.Hour, expiry: gauge(t, "cert"), log: storetest.Logger(t), now: time.Now,
-				issue: func(ctx context.Context) (pki.Issued, error) { return fl.IssueCloud(ctx, ca, "cmsd-test", 12*time.Hour) }}
+				issue: func(ctx context.Context) (pki.Issued, error) {
+					return fl.IssueCloud(ctx, ca, "cmsd-test", 12*time.Hour)
+				}}
 			if err := cc.set(old); err != nil {
 				t.Fatal(err)
 			}

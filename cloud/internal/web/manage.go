@@ -179,15 +179,15 @@ func (s *Server) apiOperation(w http.ResponseWriter, r *http.Request) {
 
 // OperationDetail is the API form of an operation with its person.
 type OperationDetail struct {
-	ID         string        `json:"op_id"`
-	Device     string        `json:"device"`
-	Type       string        `json:"type"`
-	CardTEAM   string        `json:"card_team"`
-	Operator   string        `json:"operator_cf"`
-	Outcome    string        `json:"outcome"`
-	At         string        `json:"at"`
-	AppliedAt  string        `json:"applied_at"`
-	Person     *PersonDetail `json:"person,omitempty"`
+	ID        string        `json:"op_id"`
+	Device    string        `json:"device"`
+	Type      string        `json:"type"`
+	CardTEAM  string        `json:"card_team"`
+	Operator  string        `json:"operator_cf"`
+	Outcome   string        `json:"outcome"`
+	At        string        `json:"at"`
+	AppliedAt string        `json:"applied_at"`
+	Person    *PersonDetail `json:"person,omitempty"`
 }
 
 // PersonDetail is who was present and the document shown.

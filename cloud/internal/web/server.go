@@ -48,18 +48,18 @@ type Engine interface {
 
 // Options configure the console.
 type Options struct {
-	DB      *store.DB
-	Fleet   Fleet             // nil: fleet pages say the registry is unavailable
+	DB    *store.DB
+	Fleet Fleet // nil: fleet pages say the registry is unavailable
 	// Counters: nil, the config form offers no capabilities.
 	Counters Counters
 	// Engine: nil, the config form offers no consent policy and the
 	// operation detail shows no persons.
-	Engine  Engine
+	Engine Engine
 	// TLSCert, TLSKey: PEM files; when set Run serves HTTPS and the
 	// session cookie is Secure.
 	TLSCert, TLSKey string
-	Metrics *metrics.Registry // nil: a new registry
-	Addr    string            // listen address for Run; default 127.0.0.1:8080
+	Metrics         *metrics.Registry // nil: a new registry
+	Addr            string            // listen address for Run; default 127.0.0.1:8080
 	// MetricsElsewhere: the console does not serve /metrics (cmsd serves
 	// it on its own, loopback-only address; see --metrics-listen).
 	MetricsElsewhere bool

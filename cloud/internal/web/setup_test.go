@@ -16,9 +16,9 @@ import (
 
 	"cnskiosk.dev/cloud/internal/account"
 	"cnskiosk.dev/cloud/internal/cms"
+	"cnskiosk.dev/cloud/internal/fleet"
 	"cnskiosk.dev/cloud/internal/operator"
 	"cnskiosk.dev/cloud/internal/rules"
-	"cnskiosk.dev/cloud/internal/fleet"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/store/storetest"
 	"cnskiosk.dev/cloud/internal/ticket"
