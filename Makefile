@@ -20,7 +20,7 @@ services: setup ## start PostgreSQL and pcscd for the tests (if not running)
 test: services deps-check ## run every test of every module against real services; screenshots kept in .run/test-artifacts
 	@set -e; $(ENV) for m in $(MODULES); do \
 	  echo "== $$m"; mkdir -p .run/test-artifacts/$$m; \
-	  (cd $$m && $(GO) test -count=1 -timeout 12m -artifacts -outputdir $(CURDIR)/.run/test-artifacts/$$m ./...); done
+	  (cd $$m && $(GO) test -race -count=1 -timeout 12m -artifacts -outputdir $(CURDIR)/.run/test-artifacts/$$m ./...); done
 	@echo "test artifacts (browser screenshots, receipts): .run/test-artifacts/"
 
 test-%: services ## run the tests of one module: make test-cloud
