@@ -34,16 +34,45 @@ func AppendBatch(ctx context.Context, tx *sql.Tx, d store.Dialect, rs []Record) 
 	if len(rs) == 0 {
 		return nil
 	}
+	p, err := Prepare(ctx, tx, d, rs)
+	if err != nil {
+		return err
+	}
+	q, args, err := insertStmt(d, p.rows)
+	if err != nil {
+		return fmt.Errorf("%w: insert: %w", ErrStore, err)
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("%w: insert: %w", ErrStore, err)
+	}
+	return moveHeads(ctx, tx, d, p.heads)
+}
+
+// Prepared are records chained after the heads of their partitions, which
+// Prepare has locked: the caller writes them, in the same transaction,
+// with the statements of PostgresInsert and PostgresHeads (so that they
+// can join a statement of its own: one round trip).
+type Prepared struct {
+	rows  [][]any
+	heads map[int]*head
+}
+
+// Prepare validates rs, locks the heads of their partitions (ascending
+// order) and chains the records; nothing is written yet.
+func Prepare(ctx context.Context, tx *sql.Tx, d store.Dialect, rs []Record) (Prepared, error) {
 	parts := make([]int, len(rs))
 	for i := range rs {
 		if err := rs[i].Validate(); err != nil {
-			return err
+			return Prepared{}, err
 		}
 		parts[i] = PartitionOf(rs[i].Device)
 	}
+	if len(rs) == 0 {
+		return Prepared{}, nil
+	}
 	heads, err := lockHeads(ctx, tx, d, parts)
 	if err != nil {
-		return err
+		return Prepared{}, err
 	}
 	rows := make([][]any, 0, len(rs))
 	for i, r := range rs {
@@ -53,7 +82,7 @@ func AppendBatch(ctx context.Context, tx *sql.Tx, d store.Dialect, rs []Record) 
 		h := heads[parts[i]]
 		id, err := ulid.New(ulid.Timestamp(r.At), rand.Reader)
 		if err != nil {
-			return fmt.Errorf("%w: id: %w", ErrStore, err)
+			return Prepared{}, fmt.Errorf("%w: id: %w", ErrStore, err)
 		}
 		at := r.At.UTC().UnixMicro()
 		h.seq++
@@ -62,14 +91,35 @@ func AppendBatch(ctx context.Context, tx *sql.Tx, d store.Dialect, rs []Record) 
 			r.Outcome, r.OpID, r.Detail, h.sum, sum})
 		h.sum = sum
 	}
-	q, args, err := insertStmt(d, rows)
-	if err != nil {
-		return fmt.Errorf("%w: insert: %w", ErrStore, err)
+	return Prepared{rows: rows, heads: heads}, nil
+}
+
+// PostgresInsert is the INSERT of the prepared records on PostgreSQL, its
+// parameters numbered from $from, with its arguments. Its text depends
+// only on from.
+func (p Prepared) PostgresInsert(from int) (string, []any, error) {
+	args, err := store.ColumnArgs(p.rows, recordTypes)
+	return insertHead + `SELECT * FROM ` + store.Unnest(recordTypes, from), args, err
+}
+
+// PostgresHeads is the UPDATE that moves the heads on PostgreSQL, its
+// parameters numbered from $from, with its arguments.
+func (p Prepared) PostgresHeads(from int) (string, []any, error) {
+	args, err := store.ColumnArgs(headRows(p.heads), headTypes)
+	return headsUpdate(from), args, err
+}
+
+func headRows(heads map[int]*head) [][]any {
+	rows := make([][]any, 0, len(heads))
+	for _, p := range slices.Sorted(maps.Keys(heads)) {
+		rows = append(rows, []any{p, heads[p].seq, heads[p].sum})
 	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("%w: insert: %w", ErrStore, err)
-	}
-	return moveHeads(ctx, tx, d, heads)
+	return rows
+}
+
+func headsUpdate(from int) string {
+	return `UPDATE audit_heads SET seq = v.seq, hash = v.hash FROM ` + store.Unnest(headTypes, from) +
+		` AS v (part, seq, hash) WHERE audit_heads.part = v.part`
 }
 
 // lockHeads reads and locks the heads of parts, in ascending order.
@@ -113,23 +163,20 @@ func lockHeads(ctx context.Context, tx *sql.Tx, d store.Dialect, parts []int) (m
 
 // moveHeads writes the new sequence number and hash of every head.
 func moveHeads(ctx context.Context, tx *sql.Tx, d store.Dialect, heads map[int]*head) error {
-	rows := make([][]any, 0, len(heads))
-	args := make([]any, 0, 3*len(heads))
-	for _, p := range slices.Sorted(maps.Keys(heads)) {
-		rows = append(rows, []any{p, heads[p].seq, heads[p].sum})
-		args = append(args, p, heads[p].seq, heads[p].sum)
-	}
+	rows := headRows(heads)
 	if d == store.Postgres {
 		cols, err := store.ColumnArgs(rows, headTypes)
 		if err != nil {
 			return fmt.Errorf("%w: update heads: %w", ErrStore, err)
 		}
-		q := `UPDATE audit_heads SET seq = v.seq, hash = v.hash FROM ` + store.Unnest(headTypes, 1) +
-			` AS v (part, seq, hash) WHERE audit_heads.part = v.part`
-		if _, err := tx.ExecContext(ctx, q, cols...); err != nil {
+		if _, err := tx.ExecContext(ctx, headsUpdate(1), cols...); err != nil {
 			return fmt.Errorf("%w: update heads: %w", ErrStore, err)
 		}
 		return nil
+	}
+	args := make([]any, 0, 3*len(rows))
+	for _, r := range rows {
+		args = append(args, r...)
 	}
 	var b strings.Builder
 	b.WriteString(`WITH v (part, seq, hash) AS (VALUES `)

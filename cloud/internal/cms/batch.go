@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"cnskiosk.dev/cloud/internal/audit"
+	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/shared/wire"
 )
 
@@ -181,6 +182,9 @@ func (e *Engine) batchTx(ctx context.Context, tx *sql.Tx, reqs []*request, appli
 		}
 		r.ack = ack
 		recs = append(recs, rec)
+	}
+	if a, ok := e.opts.Auditor.(dbAuditor); ok && a.d == store.Postgres {
+		return bs.writePostgres(ctx, tx, recs) // everything in one statement
 	}
 	if err := bs.flush(ctx, tx); err != nil {
 		return err

@@ -177,8 +177,7 @@ func (bs *batchState) flushCards(ctx context.Context, tx *sql.Tx) error {
 func (bs *batchState) cardUpdate(rows [][]any) (string, []any, error) {
 	if bs.d == store.Postgres {
 		args, err := store.ColumnArgs(rows, cardTypes)
-		return cardSet + ` FROM ` + store.Unnest(cardTypes, 1) +
-			` AS v (team, state, reader_count, activated_at, revoked_at, updated_at) WHERE cards.team = v.team`, args, err
+		return cardsUpdatePG(1), args, err
 	}
 	return `WITH v (team, state, reader_count, activated_at, revoked_at, updated_at) AS (VALUES ` +
 		values(len(rows), len(cardSQLTypes), cardSQLTypes) + `)` + cardSet + ` FROM v WHERE cards.team = v.team`, flat(rows), nil
