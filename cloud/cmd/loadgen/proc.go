@@ -111,8 +111,9 @@ func (c *cmsdProc) restart(ctx context.Context) error {
 }
 
 // loadgenInstances are the cloud CNs loadgen's Mosquitto admits: the cmsd
-// instance(s) and the two clients of the raw baseline.
-var loadgenInstances = []string{"cmsd-loadgen", "cmsd-loadgen-2", "cmsd-loadgen-sub", "cmsd-loadgen-pub"}
+// instance(s), the two clients of the raw baseline and the two instances
+// of the two-process test.
+var loadgenInstances = []string{"cmsd-loadgen", "cmsd-loadgen-2", "cmsd-loadgen-sub", "cmsd-loadgen-pub", "cmsd-a", "cmsd-b"}
 
 // startMosquitto starts a private Mosquitto with the fleet CA, the fleet
 // ACL and a server certificate, and writes cmsd's client bundle to
