@@ -58,7 +58,7 @@ func openOnly(dsn string, log *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("%w: empty dsn", ErrOpen)
 	}
 	if IsPostgresDSN(dsn) {
-		s, err := sql.Open("pgx", dsn)
+		s, err := sql.Open("pgx", postgresDSN(dsn))
 		if err != nil {
 			return nil, fmt.Errorf("%w: postgres: %w", ErrOpen, err)
 		}
@@ -78,6 +78,25 @@ func openOnly(dsn string, log *slog.Logger) (*DB, error) {
 	s.SetMaxOpenConns(n)
 	s.SetMaxIdleConns(n)
 	return &DB{sql: s, dialect: SQLite, log: log}, nil
+}
+
+// postgresDSN adds to dsn, unless it sets it, plan_cache_mode
+// force_generic_plan: pgx prepares every statement once per connection,
+// and the engine's statements take arrays, whose length a generic plan
+// does not know; left to choose, PostgreSQL keeps planning them anew at
+// every execution, which costs more than running them (docs/store.md).
+func postgresDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn // sql.Open reports it
+	}
+	q := u.Query()
+	if q.Has("plan_cache_mode") {
+		return dsn
+	}
+	q.Set("plan_cache_mode", "force_generic_plan")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // IsPostgresDSN reports whether dsn names a PostgreSQL database.

@@ -102,3 +102,16 @@ func TestInTxRollsBackOnError(t *testing.T) {
 		})
 	}
 }
+
+// PostgreSQL connections use generic plans unless the dsn says otherwise
+// (docs/store.md: statements over arrays).
+func TestPostgresGenericPlans(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	var mode string
+	if err := db.SQL().QueryRowContext(context.Background(), `SHOW plan_cache_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "force_generic_plan" {
+		t.Errorf("plan_cache_mode = %q, want force_generic_plan", mode)
+	}
+}
