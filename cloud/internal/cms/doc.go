@@ -24,7 +24,9 @@
 // batch's view of the cards (same-card operations see each other's
 // effects), then the card changes, idempotency records, consents, FSE
 // requests and notifications are written with one statement per table
-// and the audit records with three; every caller gets its own Ack after
+// and the audit records with three (on PostgreSQL: the audit heads are
+// locked, then all of it is one statement of data-modifying CTEs over
+// column arrays, the same text for every batch); every caller gets its own Ack after
 // the commit. An idempotency record that conflicts (the id was applied by
 // another transaction) rolls the batch back and runs it again with that
 // operation answered "duplicate". A duplicate writes nothing; an operation

@@ -11,7 +11,10 @@
 // Statements use $1, $2, ... placeholders on both engines (SQLite accepts
 // them natively as numbered parameters). Timestamps are BIGINT unix
 // microseconds UTC, dates TEXT 'YYYY-MM-DD', booleans INTEGER 0/1, blobs
-// BLOB (SQLite) or BYTEA (PostgreSQL).
+// BLOB (SQLite) or BYTEA (PostgreSQL). On PostgreSQL, statements over many
+// rows take one array per column ([Unnest], [ColumnArgs]) so that their
+// text does not change with the row count, and connections use generic
+// plans (plan_cache_mode, see docs/store.md).
 //
 // # Migrations
 //
