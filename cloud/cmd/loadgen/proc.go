@@ -81,7 +81,8 @@ func waitUntil(ctx context.Context, p *proc, what string, ok func() bool) error 
 
 // cmsdProc is a cmsd child and how to start it again.
 type cmsdProc struct {
-	metrics string // address of GET /metrics
+	metrics      string // address of GET /metrics
+	mosquittoPID int    // the Mosquitto it uses, if loadgen started one (CPU shares)
 	*proc
 	bin, http string
 	args      []string

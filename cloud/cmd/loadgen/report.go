@@ -28,6 +28,8 @@ type report struct {
 	BatchMean           float64 // operations per engine transaction, from cmsd's metrics
 	Batches             int
 	ExactlyOnce         bool
+	CPU                 []cpuShare // over the load phase
+	MachineBusy         float64    // percent of all cores, over the load phase
 }
 
 func pct(l []time.Duration, p float64) time.Duration {
@@ -74,6 +76,7 @@ func (r *report) print(w io.Writer) {
 	if r.Batches > 0 {
 		fmt.Fprintf(w, "engine: %d batch transactions, %.1f operations per batch on average\n", r.Batches, r.BatchMean)
 	}
+	r.printCPU(w)
 	if r.RawN > 0 {
 		fmt.Fprintf(w, "baseline raw QoS 1 publish->subscribe, same broker: %d msgs, %.0f msg/s, latency p50 %s p99 %s\n",
 			r.RawN, r.RawPerSec, ms(r.RawP50), ms(r.RawP99))

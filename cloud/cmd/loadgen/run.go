@@ -88,7 +88,7 @@ func startStack(ctx context.Context, c config, f *fixture, db *store.DB, log *sl
 	}
 	args := []string{"--data", filepath.Join(c.dir, "cmsd"), "--db", f.dsn, "--http", httpAddr, "--name", "cmsd-loadgen",
 		"--dev-spool", "--metrics-listen", metricsAddr}
-	url, stops := "tls://"+mqttAddr, []func(){}
+	url, stops, mosqPID := "tls://"+mqttAddr, []func(){}, 0
 	if c.mode == "mosquitto" {
 		dir := filepath.Join(c.dir, "mosquitto")
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -99,7 +99,7 @@ func startStack(ctx context.Context, c config, f *fixture, db *store.DB, log *sl
 			return nil, "", nil, err
 		}
 		stops = append(stops, func() { mp.stop(5 * time.Second) })
-		url = u
+		url, mosqPID = u, mp.cmd.Process.Pid
 		args = append(args, "--broker", url, "--cert-dir", filepath.Join(dir, "cloud"))
 	} else {
 		args = append(args, "--mqtt-listen", mqttAddr)
@@ -107,7 +107,7 @@ func startStack(ctx context.Context, c config, f *fixture, db *store.DB, log *sl
 	args = append(args, c.cmsdArgs...)
 	cm, err := startCmsd(ctx, c.cmsd, args, httpAddr, out)
 	if cm != nil {
-		cm.metrics = metricsAddr
+		cm.metrics, cm.mosquittoPID = metricsAddr, mosqPID
 	}
 	stopAll := func() {
 		if cm != nil && cm.proc != nil {
@@ -151,7 +151,9 @@ func measure(ctx context.Context, c config, f *fixture, db *store.DB, cm *cmsdPr
 		go killAndRestart(ctx, cm, c.killAfter, rep, log)
 	}
 	log.Info("load started", "kiosks", c.kiosks, "ops", c.ops, "rate", c.rate)
+	cpu := startCPU(map[string]int{"cmsd": cm.cmd.Process.Pid, "mosquitto": cm.mosquittoPID})
 	lr, err := drive(ctx, c, f, ks)
+	cpu.stop(rep)
 	rep.load(lr)
 	rep.BatchMean, rep.Batches = batchMean(ctx, cm.metrics)
 	if err != nil {

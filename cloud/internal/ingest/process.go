@@ -151,12 +151,12 @@ func (in *Ingest) deviceOK(ctx context.Context, dev string) (outcome.Code, bool,
 // sendAck publishes ack; once the broker has it, the ack is counted and,
 // when start is set, the time since start observed.
 func (in *Ingest) sendAck(ctx context.Context, dev string, ack wire.Ack, start time.Time) verdict {
-	env, err := wire.New(dev, 0, wire.TypeAck, in.now(), ack)
+	b, err := encodeAck(dev, in.now(), ack)
 	if err != nil {
 		in.log.Error("ack not built", "dev", dev, "op", ack.OpID, "err", err)
 		return ackNow
 	}
-	v := in.send(ctx, dev, wire.ChanAck, env)
+	v := in.publish(ctx, dev, wire.ChanAck, b)
 	v.after = func() {
 		in.m.acks.With(string(ack.Status)).Inc()
 		if !start.IsZero() {

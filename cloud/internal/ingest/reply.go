@@ -46,6 +46,11 @@ func (in *Ingest) send(ctx context.Context, dev string, ch wire.Channel, env wir
 		in.log.Error("reply not encoded", "dev", dev, "type", env.Type, "err", err)
 		return ackNow
 	}
+	return in.publish(ctx, dev, ch, b)
+}
+
+// publish sends the encoded reply b on the device's channel ch.
+func (in *Ingest) publish(ctx context.Context, dev string, ch wire.Channel, b []byte) verdict {
 	topic := wire.Topic(dev, ch)
 	if ap, ok := in.out.(AsyncPublisher); ok {
 		return verdict{tok: ap.PublishAsync(topic, b)}
@@ -53,7 +58,7 @@ func (in *Ingest) send(ctx context.Context, dev string, ch wire.Channel, env wir
 	ctx, cancel := context.WithTimeout(ctx, replyTimeout)
 	defer cancel()
 	if err := in.out.Publish(ctx, topic, b, false); err != nil {
-		in.log.Error("reply not published", "dev", dev, "type", env.Type, "err", err)
+		in.log.Error("reply not published", "dev", dev, "channel", ch, "err", err)
 		return noAck
 	}
 	return ackNow

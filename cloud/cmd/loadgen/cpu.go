@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// cpuWatch measures, over the load phase, the CPU used by each process of
+// the stack, in percent of one core, and how busy the whole machine was.
+type cpuWatch struct {
+	pids  map[string]int
+	start map[string]uint64
+	busy0 uint64
+	tot0  uint64
+	t0    time.Time
+}
+
+// cpuShare is one process's CPU over the load phase.
+type cpuShare struct {
+	Name string
+	Core float64 // percent of one core
+}
+
+var cpuOrder = []string{"cmsd", "loadgen", "mosquitto", "postgres"}
+
+func (w *cpuWatch) ticks(name string) uint64 {
+	if name == "postgres" {
+		return commTicks("postgres")
+	}
+	return procTicks(w.pids[name])
+}
+
+func startCPU(pids map[string]int) *cpuWatch {
+	w := &cpuWatch{pids: pids, start: map[string]uint64{}}
+	w.pids["loadgen"] = os.Getpid()
+	for _, n := range cpuOrder {
+		w.start[n] = w.ticks(n)
+	}
+	w.busy0, w.tot0 = machineTicks()
+	w.t0 = time.Now()
+	return w
+}
+
+// stop fills rep's CPU shares.
+func (w *cpuWatch) stop(rep *report) {
+	sec := time.Since(w.t0).Seconds()
+	if sec <= 0 {
+		return
+	}
+	for _, n := range cpuOrder {
+		if n == "mosquitto" && w.pids[n] == 0 {
+			continue
+		}
+		d := float64(w.ticks(n) - w.start[n])
+		rep.CPU = append(rep.CPU, cpuShare{Name: n, Core: 100 * d / clockTicks / sec})
+	}
+	busy, tot := machineTicks()
+	if tot > w.tot0 {
+		rep.MachineBusy = 100 * float64(busy-w.busy0) / float64(tot-w.tot0)
+	}
+}
+
+func (r *report) printCPU(w io.Writer) {
+	if len(r.CPU) == 0 {
+		return
+	}
+	fmt.Fprint(w, "cpu during the load (% of one core):")
+	for _, c := range r.CPU {
+		fmt.Fprintf(w, " %s %.0f%%", c.Name, c.Core)
+	}
+	fmt.Fprintf(w, "; machine busy %.0f%% of all cores\n", r.MachineBusy)
+}

@@ -1,0 +1,10 @@
+//go:build !linux
+
+package main
+
+const clockTicks = 100
+
+// CPU shares are only measured on Linux.
+func procTicks(int) uint64               { return 0 }
+func commTicks(string) uint64            { return 0 }
+func machineTicks() (busy, total uint64) { return 0, 0 }

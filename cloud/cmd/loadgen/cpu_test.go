@@ -1,0 +1,21 @@
+package main
+
+import "testing"
+
+func TestStatTicks(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     uint64
+	}{
+		{"plain", "42 (cmsd) S 1 42 42 0 -1 4194560 100 0 0 0 150 25 0 0 20 0 8 0 1000 0 0", 175},
+		{"name with spaces and parens", "7 (a (b) c) R 1 7 7 0 -1 0 0 0 0 0 3 4 0 0", 7},
+		{"truncated", "7 (x) R 1 2", 0},
+		{"no name", "garbage", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := statTicks([]byte(tc.in)); got != tc.want {
+				t.Errorf("statTicks(%q) = %d, want %d", tc.in, got, tc.want)
+			}
+		})
+	}
+}
