@@ -34,6 +34,7 @@ const (
 	CardReplaced       Code = "card_replaced"       // the card was replaced by a reissued one
 	DeclarationMissing Code = "declaration_missing" // parent/tutor/curator without the signed self-declaration
 	DeviceUnknown      Code = "device_unknown"      // the sending device is not registered or is disabled
+	CounterMismatch    Code = "counter_mismatch"    // the body names a counter other than the device's registered one
 	DeadlineExceeded   Code = "deadline_exceeded"   // an rpc arrived after its deadline
 	Internal           Code = "internal_error"      // the cloud failed; the kiosk retries later
 )
@@ -66,6 +67,7 @@ var messages = map[Code]string{
 	CardReplaced:           "La carta è stata sostituita da una nuova carta.",
 	DeclarationMissing:     "Manca la dichiarazione sostitutiva firmata dal genitore, tutore o curatore.",
 	DeviceUnknown:          "Postazione non registrata o disabilitata.",
+	CounterMismatch:        "La postazione non è registrata per questo sportello: contattare l'assistenza.",
 	DeadlineExceeded:       "Tempo scaduto: riprovare.",
 	Internal:               "Errore temporaneo del sistema: riprovare tra poco.",
 }

@@ -13,7 +13,7 @@ var declared = []Code{
 	CardAlreadyActive, CardNotActive, RegistryDataWrong, SuspensionNotAllowed,
 	ReactivationNotAllowed, CounterNotEnabled, RequesterNotAllowed, HolderNotMinor,
 	PaymentMissing, ConsentsIncomplete, OperatorNotAuthorised, Abandoned,
-	CardReplaced, DeclarationMissing, DeviceUnknown, DeadlineExceeded, Internal,
+	CardReplaced, DeclarationMissing, DeviceUnknown, CounterMismatch, DeadlineExceeded, Internal,
 }
 
 var snake = regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)

@@ -54,7 +54,7 @@ func (e *Engine) counterOf(ctx context.Context, dev string) (string, error) {
 }
 
 // resolveCounter sets op.counter to the device's registered counter and
-// notes a body that names another one (refused as operator_not_authorised).
+// notes a body that names another one (refused as counter_mismatch, a fleet configuration fault).
 func (e *Engine) resolveCounter(ctx context.Context, op *operation) error {
 	counter, err := e.counterOf(ctx, op.env.Dev)
 	if err != nil {

@@ -179,7 +179,7 @@ func (e *Engine) applyTx(ctx context.Context, tx *sql.Tx, bs *batchState, op ope
 	}
 	d := rules.Decide(in)
 	if op.badCounter != "" {
-		d = rules.Decision{Code: outcome.OperatorNotAuthorised, Detail: op.badCounter}
+		d = rules.Decision{Code: outcome.CounterMismatch, Detail: op.badCounter}
 	}
 	if gap := e.ageDetail(op.env.At); gap != "" {
 		d.Detail = strings.TrimPrefix(d.Detail+"; "+gap, "; ")

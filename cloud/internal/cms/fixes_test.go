@@ -58,7 +58,7 @@ func TestCounterFromRegistry(t *testing.T) {
 				name, counter string
 				want          outcome.Code
 			}{
-				{"other counter named", reissueAt, outcome.OperatorNotAuthorised},
+				{"other counter named", reissueAt, outcome.CounterMismatch},
 				{"own counter named", cup, outcome.Applied},
 			} {
 				a := wire.Activation{Common: wire.Common{Operator: o, Counter: tc.counter}, Card: f.ref(),

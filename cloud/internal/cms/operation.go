@@ -17,7 +17,7 @@ type operation struct {
 	cf      string // holder CF named by the operation; "" if none
 	counter string // the device's registered counter (see counterOf)
 	// badCounter, when set, says why the counter named by the body is
-	// refused: the operation is decided operator_not_authorised.
+	// refused: the operation is decided counter_mismatch.
 	badCounter string
 }
 
