@@ -35,12 +35,9 @@ func TestIsCNS(t *testing.T) {
 }
 
 func TestTEAM(t *testing.T) {
-	if !ValidTEAM("80380000900090510553") {
-		t.Error("ValidTEAM(example from the spec) = false")
-	}
-	for _, bad := range []string{"80380000900090510554", "8038000090009051055", "90380000900090510553", "8038000090009051055x"} {
-		if ValidTEAM(bad) {
-			t.Errorf("ValidTEAM(%q) = true", bad)
+	for _, bad := range []string{"80380000900090510554", "8038000090009051055", "90380000900090510553", "8038000090009051055x", "80380100900090510554"} {
+		if _, err := EncodeIDCarta(bad); !errors.Is(err, ErrBadIDCarta) {
+			t.Errorf("EncodeIDCarta(%q) err = %v, want ErrBadIDCarta", bad, err)
 		}
 	}
 	id, err := EncodeIDCarta("80380000900090510553")

@@ -1,6 +1,10 @@
 package cns
 
-import "fmt"
+import (
+	"fmt"
+
+	"cnskiosk.dev/shared/team"
+)
 
 // The layout of EF.ID_Carta is an assumption to confirm on a real card: one
 // public reader takes 12 ASCII digits after byte 0 and prefixes "8038000"
@@ -11,7 +15,7 @@ const (
 	idCartaSerialOffset = 1
 	idCartaSerialLen    = 12
 	idCartaSize         = 16
-	teamPrefix          = "8038000"
+	teamPrefix          = team.Prefix
 )
 
 // SerialFromIDCarta returns the 12-digit serial held in EF.ID_Carta.
@@ -35,50 +39,19 @@ func TEAMFromIDCarta(b []byte) (string, error) {
 		return "", err
 	}
 	body := teamPrefix + s
-	return body + string('0'+LuhnDigit(body)), nil
+	return body + string(team.Luhn(body)), nil
 }
 
 // EncodeIDCarta builds EF.ID_Carta for a Codice TEAM (the inverse of
 // [TEAMFromIDCarta]): byte 0 holds the serial length, then the 12 digits,
 // padded to 16 bytes. The virtual card uses it.
-func EncodeIDCarta(team string) ([]byte, error) {
-	if !ValidTEAM(team) || team[:len(teamPrefix)] != teamPrefix {
-		return nil, fmt.Errorf("%w: %q is not a valid Codice TEAM", ErrBadIDCarta, team)
+func EncodeIDCarta(code string) ([]byte, error) {
+	code, err := team.Normalize(code)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadIDCarta, err)
 	}
 	b := make([]byte, idCartaSize)
 	b[0] = idCartaSerialLen
-	copy(b[idCartaSerialOffset:], team[len(teamPrefix):len(teamPrefix)+idCartaSerialLen])
+	copy(b[idCartaSerialOffset:], code[len(teamPrefix):len(teamPrefix)+idCartaSerialLen])
 	return b, nil
-}
-
-// LuhnDigit returns the Luhn check digit (0-9) for the decimal string s.
-func LuhnDigit(s string) byte {
-	sum := 0
-	double := true // the rightmost digit of s is next to the check digit
-	for i := len(s) - 1; i >= 0; i-- {
-		d := int(s[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return byte((10 - sum%10) % 10)
-}
-
-// ValidTEAM reports whether s is 20 digits starting with "80380" whose last
-// digit is the Luhn check digit of the others.
-func ValidTEAM(s string) bool {
-	if len(s) != 20 || s[:5] != "80380" {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return LuhnDigit(s[:19]) == s[19]-'0'
 }

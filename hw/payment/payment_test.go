@@ -104,8 +104,9 @@ func TestPaymentOutcomes(t *testing.T) {
 		{name: "paid exact", coins: []int64{200, 200, 20}, want: payment.StatusPaid, received: 420},
 		{name: "overpaid", coins: []int64{200, 200, 50}, want: payment.StatusPaid, received: 450, overpaid: 30},
 		{name: "one big train", coins: []int64{200, 100, 100, 50}, want: payment.StatusPaid, received: 450, overpaid: 30},
+		// The timeout restarts at the last pulse (1.105 s), then the grace time.
 		{name: "timeout with partial", coins: []int64{100}, want: payment.StatusPartial, endedBy: payment.StatusTimeout, received: 100,
-			duration: 30*time.Second + 600*time.Millisecond},
+			duration: 1105*time.Millisecond + 30*time.Second + 600*time.Millisecond},
 		{name: "timeout nothing paid", want: payment.StatusTimeout, duration: 30*time.Second + 600*time.Millisecond},
 		{name: "cancelled with partial", coins: []int64{50}, cancel: true, want: payment.StatusPartial, endedBy: payment.StatusCancelled, received: 50},
 		{name: "cancelled nothing paid", cancel: true, want: payment.StatusCancelled},

@@ -79,6 +79,9 @@ func (p *Payment) onEvent(s *session, e coin.Event) *session {
 	case coin.EventPulse:
 		s.open = e.Cents
 		p.progress(s)
+		if s.collecting() {
+			s.timer.Reset(s.timeout) // a citizen feeding coins is never cut off
+		}
 		if s.collecting() && s.received+s.open >= s.expected {
 			if err := p.inhibit(true); err != nil { // enough: refuse the next coin now
 				s.fault = err

@@ -94,6 +94,11 @@ func (p *Payment) finish(s *session) {
 		Approved: s.approved, Trains: s.trains, Pulses: s.pulses,
 		Started: s.started, Ended: p.opt.Now(),
 	}
+	if r.Status != StatusPaid && r.ReceivedCents >= r.ExpectedCents {
+		// The coins in the validator at timeout or cancel made up the price.
+		p.log.Info("payment completed by coins taken after it was stopped", "stopped_by", string(r.Status))
+		r.Status = StatusPaid
+	}
 	if r.Status == StatusPaid && r.ReceivedCents > r.ExpectedCents {
 		r.OverpaidCents = r.ReceivedCents - r.ExpectedCents
 	}

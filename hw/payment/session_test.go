@@ -65,7 +65,7 @@ func TestCoinInFlightAtTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, coin.ModeCoin)
 		out := r.expect(t, t.Context(), price, 10*time.Second)
-		<-time.After(9900 * time.Millisecond) // bubble time: the coin starts 100 ms before the timeout
+		<-time.After(9900 * time.Millisecond) // bubble time: the coin starts 100 ms before the first timeout
 		r.coins(t, 200)                       // 20 pulses, 2.3 s: ends well after the timeout
 		o := <-out
 		if o.res.Status != payment.StatusPartial || o.res.EndedBy != payment.StatusTimeout || o.res.ReceivedCents != 200 {

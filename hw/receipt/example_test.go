@@ -22,7 +22,7 @@ func ExampleReaderForm_Render() {
 }
 
 func ExampleHalves() {
-	h := receipt.Halves{Pin: "1234", Puk: "5678"}
+	h := receipt.NewHalves("1234", "5678")
 	fmt.Println(h)
 	fmt.Printf("%+v %#v\n", h, h)
 	// Output:

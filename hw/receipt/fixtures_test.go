@@ -22,7 +22,7 @@ var (
 	fakeMinor = Holder{Surname: "Rossi", Name: "Luca", CF: "RSSLCU15A01G999X", TEAM: "80380000900090510561",
 		Expiry: wire.NewDate(2027, 6, 30), BirthDate: wire.NewDate(2015, 1, 1), BirthPlace: "Prato (PO)"}
 	fakeDoc     = wire.Document{Kind: "carta_identita", Number: "AB0000000", Issuer: "Comune di Prato", Expires: wire.NewDate(2031, 1, 1)}
-	fakeHalves  = Halves{Pin: "9173", Puk: "4682"}
+	fakeHalves  = NewHalves("9173", "4682")
 	fakeEmail   = wire.Delivery{Channel: wire.DeliveryEmail, Address: "mario.rossi@example.it"}
 	fakePayment = wire.Payment{Method: wire.PayCoin, AmountCents: 420, Ref: "PAY-0001"}
 )

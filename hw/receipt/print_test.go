@@ -203,7 +203,7 @@ func checkQR(t *testing.T, img image.Image, data string, module int) {
 // must differ from the committed reference.
 func TestGoldenPNGSeesSmallChanges(t *testing.T) {
 	a := layouts()["acceptance"].(Acceptance)
-	a.Halves.Pin = "9174"
+	a.Halves = NewHalves("9174", fakeHalves.Puk())
 	s := layouts()["summary"].(Summary)
 	pay := *s.Reader
 	pay.AmountCents = 0

@@ -128,7 +128,7 @@ func TestSecretsNeverInText(t *testing.T) {
 		}
 	}
 	bad := a
-	bad.Halves.Pin = "12a4"
+	bad.Halves = NewHalves("12a4", fakeHalves.Puk())
 	_, err := bad.Render(Paper80)
 	if !errors.Is(err, ErrSecret) || strings.Contains(err.Error(), "12a4") {
 		t.Errorf("Render with a bad half = %v, want ErrSecret without the value", err)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"cnskiosk.dev/hw/cns"
+	"cnskiosk.dev/shared/team"
 )
 
 // Profile describes one virtual card. Certificate and Key are PEM files,
@@ -115,8 +116,8 @@ func (p *Profile) check() error {
 	if p.Historical == "" {
 		p.Historical = "CNS-VIRTUAL"
 	}
-	if !cns.ValidTEAM(p.TEAM) {
-		return fmt.Errorf("%w: team %q fails the Luhn check", ErrProfile, p.TEAM)
+	if err := team.Validate(p.TEAM); err != nil {
+		return fmt.Errorf("%w: %w", ErrProfile, err)
 	}
 	if p.key != nil || p.KeyPEM == "" {
 		return nil

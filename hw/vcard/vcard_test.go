@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"cnskiosk.dev/hw/cns"
+	"cnskiosk.dev/shared/team"
 )
 
 func testCard(t *testing.T, name string) (*Card, *Profile) {
@@ -167,7 +168,7 @@ func TestProfiles(t *testing.T) {
 		if !validCF(p.Personal.CF) {
 			t.Errorf("%s: codice fiscale %q has a wrong check character", n, p.Personal.CF)
 		}
-		if !cns.ValidTEAM(p.TEAM) {
+		if team.Validate(p.TEAM) != nil {
 			t.Errorf("%s: Codice TEAM %q fails the Luhn check", n, p.TEAM)
 		}
 		if err := ca.Issue(p, 1024); err != nil {
