@@ -2,6 +2,7 @@ package receipt
 
 import (
 	"fmt"
+	"time"
 
 	"cnskiosk.dev/shared/wire"
 )
@@ -46,6 +47,9 @@ func (dc Declaration) Render(p Paper) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: role %q is not parent, tutor or curator", ErrMissing, dc.Role)
 	}
+	if err := dc.checkMinor(); err != nil {
+		return nil, err
+	}
 	d, err := newDoc(p)
 	if err != nil {
 		return nil, err
@@ -84,4 +88,31 @@ func residence(a string) string {
 		return ""
 	}
 	return ", residente in " + a
+}
+
+// checkMinor refuses a parent's declaration unless the holder is under 18
+// on the day it is signed; a tutor or curator may act at any age.
+func (dc Declaration) checkMinor() error {
+	if dc.Role != wire.RoleParent {
+		return nil
+	}
+	b := dc.Holder.BirthDate
+	if b.IsZero() {
+		return fmt.Errorf("%w: holder birth date (parental authority)", ErrMissing)
+	}
+	if age(b, dc.Header.At) >= 18 {
+		return fmt.Errorf("%w: holder is %d", ErrNotMinor, age(b, dc.Header.At))
+	}
+	return nil
+}
+
+// age is the age in whole years on the calendar day of at.
+func age(birth wire.Date, at time.Time) int {
+	by, bm, bd := birth.Time().Date()
+	y, m, d := at.Date()
+	n := y - by
+	if m < bm || (m == bm && d < bd) {
+		n--
+	}
+	return n
 }

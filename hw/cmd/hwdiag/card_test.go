@@ -98,7 +98,7 @@ func TestCardSlotFlags(t *testing.T) {
 			t.Errorf("%q: read %q, want %q", tt.args, gotReader, tt.want)
 		}
 	}
-	for _, args := range [][]string{{"-slot", "both"}, {"-reader", "x", "-citizen", "y"}} {
+	for _, args := range [][]string{{"-slot", "both"}, {"-reader", "x", "-citizen", "y"}, {"-slot", "operator"}, {"-slot", "citizen"}, {"-reader", "x", "-slot", "operator"}} {
 		if _, err := parse(append([]string{"card"}, args...), io.Discard); !errors.Is(err, errUsage) {
 			t.Errorf("%q: err %v, want a usage error", args, err)
 		}

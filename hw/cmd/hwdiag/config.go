@@ -47,8 +47,11 @@ func (c *config) check() error {
 	switch {
 	case c.cmd == cmdPrint && c.paper != 80 && c.paper != 58:
 		return fmt.Errorf("%w: -paper %d, want 80 or 58", errUsage, c.paper)
-	case c.cmd == cmdCard && c.slot != "citizen" && c.slot != "operator":
+	case c.cmd == cmdCard && c.slot != "" && c.slot != "citizen" && c.slot != "operator":
 		return fmt.Errorf("%w: -slot %q, want citizen or operator", errUsage, c.slot)
+	case c.cmd == cmdCard && c.slot != "" && c.slots == (pcsc.Slots{}):
+		return fmt.Errorf("%w: -slot %s needs the slot configuration: -citizen NAME [-operator NAME] "+
+			"(without them hwdiag reads the first reader with a card)", errUsage, c.slot)
 	case c.cmd == cmdCard && c.reader != "" && c.slots != (pcsc.Slots{}):
 		return fmt.Errorf("%w: -reader or -citizen/-operator, not both", errUsage)
 	case c.cmd != cmdPay:

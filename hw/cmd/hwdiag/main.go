@@ -70,7 +70,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		fs.StringVar(&c.reader, "reader", "", "PC/SC reader name (default: the first reader with a card)")
 		fs.StringVar(&c.slots.Citizen, "citizen", "", "substring of the citizen reader's name (the kiosk's slot configuration)")
 		fs.StringVar(&c.slots.Operator, "operator", "", "substring of the operator reader's name (empty: single-reader mode)")
-		fs.StringVar(&c.slot, "slot", "citizen", "with -citizen/-operator: read the citizen or the operator slot")
+		fs.StringVar(&c.slot, "slot", "", "with -citizen/-operator: read the citizen (default) or the operator slot")
 		fs.DurationVar(&c.wait, "wait", 30*time.Second, "time allowed to read the card")
 	case cmdPrint:
 		fs.StringVar(&c.printer, "printer", "/dev/usb/lp0",
