@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
+	"cnskiosk.dev/cloud/internal/clip"
 	"cnskiosk.dev/cloud/internal/lease"
+	"cnskiosk.dev/cloud/internal/ticket"
 	"cnskiosk.dev/cloud/internal/vault"
 )
 
@@ -66,10 +69,7 @@ func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error) e
 	now := w.o.Now()
 	msg := ""
 	if sendErr != nil {
-		msg = sendErr.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
+		msg = clip.String(sendErr.Error(), 500)
 	}
 	status, next := "pending", now.Add(w.backoff.Delay(r.Attempts+1)).UnixMicro()
 	var sentAt any
@@ -88,7 +88,33 @@ func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error) e
 		}
 		if n, _ := x.RowsAffected(); n == 0 {
 			w.log.WarnContext(ctx, "notification lease lost", "notification", r.ID)
+			return nil
 		}
-		return nil
+		if status != "failed" {
+			return nil
+		}
+		return openTicket(ctx, tx, r, msg, now)
 	})
+}
+
+// openTicket asks the help desk (L1) to reach the citizen a notice did
+// not reach. It is keyed by (notify, id): a retry never opens two.
+func openTicket(ctx context.Context, tx *sql.Tx, r row, reason string, now time.Time) error {
+	var cf string
+	err := tx.QueryRowContext(ctx, `SELECT cf FROM cards WHERE team = $1`, r.CardTEAM).Scan(&cf)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("notify: card of failed notice: %w", err)
+	}
+	what := "seconda parte di PIN e PUK non consegnata"
+	if r.Kind != KindSecondHalves {
+		what = "avviso di riemissione non consegnato"
+	}
+	n := ticket.New{Queue: ticket.L1, Subject: "Notifica: " + what,
+		Detail:   clip.String(fmt.Sprintf("Canale %s, notifica %s, %d tentativi. Ultimo errore: %s", r.Channel, r.ID, r.Attempts+1, reason), 1000),
+		CardTEAM: r.CardTEAM, CF: cf, Source: "notify", Ref: r.ID, Task: ticket.TaskContactCitizen,
+		TaskNote: "Contattare il cittadino (" + what + "), verificare il recapito e invitarlo allo sportello per la ristampa."}
+	if _, err := ticket.OpenTx(ctx, tx, n, now); err != nil {
+		return fmt.Errorf("notify: open ticket: %w", err)
+	}
+	return nil
 }

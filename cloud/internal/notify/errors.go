@@ -10,4 +10,8 @@ var (
 	ErrConfig = errors.New("notify: invalid configuration")
 	// ErrSecret: the card's secrets are missing or cannot be opened.
 	ErrSecret = errors.New("notify: card secrets unavailable")
+	// ErrSenderConfig marks a refusal that points at our side (credentials,
+	// URL, size limit, sender address): the notice is retried and an
+	// operator is alerted, because no retry helps until someone fixes it.
+	ErrSenderConfig = errors.New("notify: sender refused the request (configuration)")
 )

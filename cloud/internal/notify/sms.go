@@ -12,9 +12,14 @@ import (
 
 // SMSGateway sends SMS through an HTTP gateway: POST URL with
 // {"to":"+39...","text":"...","ref":"<notification id>"} and, when Token is
-// set, "Authorization: Bearer <token>". 2xx = accepted; 4xx = permanent
-// (bad number); anything else is retried. The gateway should drop a second
-// message with the same ref.
+// set, "Authorization: Bearer <token>". The gateway should drop a second
+// message with the same ref. Answers:
+//
+//	2xx                      accepted
+//	400, 422                 the number or text is refused: permanent (ErrPermanent)
+//	408, 429, 5xx, others    temporary: retried
+//	401, 403, 404, other 4xx our token, URL or size is wrong: retried and
+//	                         reported as ErrSenderConfig (an alert)
 type SMSGateway struct {
 	URL    string
 	Token  string
@@ -53,13 +58,23 @@ func (g SMSGateway) Send(ctx context.Context, m Message) error {
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
+	return smsStatus(res.StatusCode)
+}
+
+// smsStatus maps a gateway answer to nil, ErrPermanent, ErrSenderConfig
+// or a plain (temporary) error.
+func smsStatus(code int) error {
 	switch {
-	case res.StatusCode/100 == 2:
+	case code/100 == 2:
 		return nil
-	case res.StatusCode/100 == 4 && res.StatusCode != http.StatusTooManyRequests:
-		return fmt.Errorf("%w: sms gateway HTTP %d", ErrPermanent, res.StatusCode)
+	case code == http.StatusBadRequest, code == http.StatusUnprocessableEntity:
+		return fmt.Errorf("%w: sms gateway refused the message: HTTP %d", ErrPermanent, code)
+	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests:
+		return fmt.Errorf("notify: sms gateway busy: HTTP %d", code)
+	case code/100 == 4:
+		return fmt.Errorf("%w: sms gateway HTTP %d", ErrSenderConfig, code)
 	}
-	return fmt.Errorf("notify: sms gateway HTTP %d", res.StatusCode)
+	return fmt.Errorf("notify: sms gateway HTTP %d", code)
 }
 
 // normalisePhone returns an E.164 number (+39 added to a bare Italian

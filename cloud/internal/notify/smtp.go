@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"mime"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -17,6 +19,12 @@ import (
 // SMTP sends e-mail through one SMTP server. It uses STARTTLS when the
 // server offers it (RequireTLS refuses to send in clear otherwise) and
 // AUTH PLAIN when Username is set (only over TLS, as net/smtp enforces).
+// A 5xx reply to RCPT or to the end of data is permanent (ErrPermanent),
+// a 5xx to AUTH or MAIL is ErrSenderConfig, every 4xx is retried.
+//
+// Without RequireTLS the second halves of PIN and PUK may travel in clear
+// when the server offers no STARTTLS: use that only towards a relay on
+// the same host (NewWorker logs a warning).
 type SMTP struct {
 	Addr       string // host:port
 	From       string // sender address
@@ -74,7 +82,7 @@ func (s SMTP) secure(c *smtp.Client, host string) error {
 	}
 	if s.Username != "" {
 		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, host)); err != nil {
-			return fmt.Errorf("notify: smtp auth: %w", err)
+			return replyErr("smtp auth", err, ErrSenderConfig)
 		}
 	}
 	return nil
@@ -82,13 +90,10 @@ func (s SMTP) secure(c *smtp.Client, host string) error {
 
 func (s SMTP) transact(c *smtp.Client, to string, m Message) error {
 	if err := c.Mail(s.From); err != nil {
-		return fmt.Errorf("notify: smtp MAIL: %w", err)
+		return replyErr("smtp MAIL", err, ErrSenderConfig)
 	}
 	if err := c.Rcpt(to); err != nil {
-		if te, ok := err.(interface{ Temporary() bool }); ok && !te.Temporary() {
-			return fmt.Errorf("%w: recipient refused", ErrPermanent)
-		}
-		return fmt.Errorf("notify: smtp RCPT: %w", err)
+		return replyErr("smtp recipient refused", err, ErrPermanent)
 	}
 	w, err := c.Data()
 	if err != nil {
@@ -98,9 +103,22 @@ func (s SMTP) transact(c *smtp.Client, to string, m Message) error {
 		return fmt.Errorf("notify: smtp write: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("notify: smtp end of data: %w", err)
+		return replyErr("smtp message refused", err, ErrPermanent)
 	}
 	return c.Quit()
+}
+
+// Insecure reports whether s may send in clear text.
+func (s SMTP) Insecure() bool { return !s.RequireTLS }
+
+// replyErr wraps err with class when the server answered 5xx; 4xx replies
+// and network errors stay temporary.
+func replyErr(what string, err error, class error) error {
+	var te *textproto.Error
+	if errors.As(err, &te) && te.Code >= 500 {
+		return fmt.Errorf("%w: %s: %w", class, what, err)
+	}
+	return fmt.Errorf("notify: %s: %w", what, err)
 }
 
 func (s SMTP) format(to string, m Message) []byte {

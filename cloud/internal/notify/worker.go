@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/lease"
@@ -39,6 +40,10 @@ type Worker struct {
 	o       Options
 	log     *slog.Logger
 	sent    *metrics.CounterVec
+	alerts  *metrics.CounterVec
+
+	mu       sync.Mutex
+	alerting map[string]bool // channel -> a configuration refusal is ongoing
 }
 
 // NewWorker returns a worker; a vault and both senders are required.
@@ -63,12 +68,38 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{db: db, q: q, o: o, log: log,
+	w := &Worker{db: db, q: q, o: o, log: log, alerting: map[string]bool{},
 		backoff: lease.Backoff{Base: o.BaseDelay, Max: o.MaxDelay, Jitter: o.Jitter}}
 	if o.Metrics != nil {
 		w.sent, _ = o.Metrics.NewCounterVec("cms_notifications_total", "Notification send attempts by channel and result.", "channel", "result")
+		w.alerts, _ = o.Metrics.NewCounterVec("cms_notification_sender_refusals_total",
+			"Send attempts the gateway or SMTP server refused because of our configuration (credentials, URL, size).", "channel")
 	}
+	warnInsecure(o.Email, log)
 	return w, nil
+}
+
+// warnInsecure logs, once at start, that e-mail may leave in clear.
+func warnInsecure(s Sender, log *slog.Logger) {
+	var insecure bool
+	switch m := s.(type) {
+	case SMTP:
+		insecure = m.Insecure()
+	case *SMTP:
+		insecure = m.Insecure()
+	}
+	if insecure {
+		log.Warn("SMTP WITHOUT TLS: the second halves of PIN and PUK are sent in clear when the server offers no STARTTLS; "+
+			"allowed only towards a relay on the same host", "smtp", smtpAddr(s))
+	}
+}
+
+func smtpAddr(s Sender) string {
+	if m, ok := s.(*SMTP); ok {
+		return m.Addr
+	}
+	m, _ := s.(SMTP)
+	return m.Addr
 }
 
 func or[T comparable](v, def T) T {
@@ -120,9 +151,29 @@ func (w *Worker) process(ctx context.Context, r row) (bool, error) {
 	if w.sent != nil {
 		w.sent.With(r.Channel, res).Inc()
 	}
-	w.log.InfoContext(ctx, "notification attempt", "msg", m, "notification", r.ID, "attempt", r.Attempts+1, "result", res, "err", err)
+	w.alert(ctx, r.Channel, err)
+	w.log.InfoContext(ctx, "notification attempt", "notification", m, "attempt", r.Attempts+1, "result", res, "err", err)
 	// A message that left must be recorded even during shutdown.
 	return true, w.finish(context.WithoutCancel(ctx), r, res, err)
+}
+
+// alert counts configuration refusals and logs an error at the first one
+// of a burst; a successful send on the channel ends the burst.
+func (w *Worker) alert(ctx context.Context, channel string, err error) {
+	bad := errors.Is(err, ErrSenderConfig)
+	if bad && w.alerts != nil {
+		w.alerts.With(channel).Inc()
+	}
+	w.mu.Lock()
+	first := bad && !w.alerting[channel]
+	if bad || err == nil {
+		w.alerting[channel] = bad
+	}
+	w.mu.Unlock()
+	if first {
+		w.log.ErrorContext(ctx, "notification sender refuses our requests: check its credentials, URL and limits; notices are kept and retried",
+			"channel", channel, "err", err)
+	}
 }
 
 func (w *Worker) sender(channel string) Sender {

@@ -14,6 +14,7 @@ type Gateway struct {
 	msgs     []notify.SMSRequest
 	byRef    map[string]int
 	failNext int
+	failCode int
 	// Received, if not nil, gets every accepted message (buffered by the caller).
 	Received chan notify.SMSRequest
 }
@@ -22,10 +23,13 @@ type Gateway struct {
 func New() *Gateway { return &Gateway{byRef: map[string]int{}} }
 
 // FailNext makes the next n requests answer 503.
-func (g *Gateway) FailNext(n int) {
+func (g *Gateway) FailNext(n int) { g.FailNextWith(n, http.StatusServiceUnavailable) }
+
+// FailNextWith makes the next n requests answer the HTTP status code.
+func (g *Gateway) FailNextWith(n, code int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.failNext = n
+	g.failNext, g.failCode = n, code
 }
 
 // Messages returns the accepted messages in order.
@@ -52,8 +56,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
 	if g.failNext > 0 {
 		g.failNext--
+		code := g.failCode
 		g.mu.Unlock()
-		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		http.Error(w, http.StatusText(code), code)
 		return
 	}
 	g.msgs = append(g.msgs, m)

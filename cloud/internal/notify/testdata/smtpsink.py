@@ -1,6 +1,8 @@
 """SMTP sink for the notify tests: a real aiosmtpd server on 127.0.0.1:PORT
 that writes every message it accepts to OUTDIR/<n>.eml, prints "ready"
-once listening and stops when its standard input closes."""
+once listening and stops when its standard input closes. Recipients whose
+local part starts with "refused" get 550 (mailbox unknown), those starting
+with "busy" get 450 (try later)."""
 import os
 import sys
 
@@ -11,6 +13,15 @@ class Sink:
     def __init__(self, outdir):
         self.outdir = outdir
         self.n = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@", 1)[0]
+        if local.startswith("refused"):
+            return "550 5.1.1 mailbox unknown"
+        if local.startswith("busy"):
+            return "450 4.2.1 mailbox busy, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.n += 1
