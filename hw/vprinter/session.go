@@ -44,6 +44,7 @@ type session struct {
 	buf  []byte
 	jobs chan escpos.Command
 	page []escpos.Command // owned by print, then by finish
+	lines int              // paper lines of page
 }
 
 func (s *session) loop(ctx context.Context) error {
@@ -97,8 +98,15 @@ func (s *session) print(ctx context.Context) {
 			continue
 		}
 		s.page = append(s.page, cmd)
-		s.lineTime(ctx, s.p.feedLines(cmd))
-		if cmd.Op == escpos.OpCut {
+		n := s.p.feedLines(cmd)
+		s.lines += n
+		s.lineTime(ctx, n)
+		switch {
+		case cmd.Op == escpos.OpCut:
+			s.finish(ctx)
+		case s.lines >= s.p.cfg.MaxPageLines || len(s.page) >= s.p.cfg.MaxPageCommands:
+			s.p.log.WarnContext(ctx, "receipt never cut: ended at the page limit",
+				"lines", s.lines, "commands", len(s.page))
 			s.finish(ctx)
 		}
 	}
@@ -165,7 +173,7 @@ func (p *Printer) feedLines(cmd escpos.Command) int {
 // finish turns the page into a receipt if it printed anything.
 func (s *session) finish(ctx context.Context) {
 	page := s.page
-	s.page = nil
+	s.page, s.lines = nil, 0
 	if !printable(page) {
 		return
 	}

@@ -35,6 +35,13 @@ type Config struct {
 	// a real printer: DLE EOT is answered on arrival, GS ( H only once
 	// everything before it has printed.
 	LineTime time.Duration
+
+	// MaxPageLines ends a receipt that was never cut after this many paper
+	// lines (LF, ESC d n); MaxPageCommands after this many commands. The
+	// rest of the connection prints as the next receipt, and the cut page
+	// is logged. Defaults 2000 lines (about 8 m of paper) and 50000.
+	MaxPageLines    int
+	MaxPageCommands int
 }
 
 // Receipt is one printed receipt: the commands up to and including a cut,
@@ -80,6 +87,12 @@ func New(cfg Config) (*Printer, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.MaxPageLines <= 0 {
+		cfg.MaxPageLines = 2000
+	}
+	if cfg.MaxPageCommands <= 0 {
+		cfg.MaxPageCommands = 50000
 	}
 	if err := loadFaces(); err != nil {
 		return nil, err

@@ -221,3 +221,34 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// TestPageCapped: a client that never cuts gets receipts ended at the page
+// limit instead of one page growing without bound.
+func TestPageCapped(t *testing.T) {
+	vp, err := New(Config{Addr: "127.0.0.1:0", Dots: Dots58, MaxPageLines: 5, MaxPageCommands: 11,
+		Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- vp.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	c := dial(t, vp)
+	c.Write([]byte(strings.Repeat("riga\n", 12)))
+	c.Write(bytes.Repeat([]byte{0x1b, 'E', 1}, 9)) // bold on, no lines
+	for i, want := range []int{5, 5} {
+		r := <-vp.Receipts() // the connection is still open: no cut, no EOF
+		if got := strings.Count(r.Transcript, "riga"); got != want {
+			t.Errorf("receipt %d: %d lines, want %d:\n%s", i, got, want, r.Transcript)
+		}
+	}
+	if r := <-vp.Receipts(); len(r.Commands) != 11 {
+		t.Errorf("third receipt: %d commands, want 11 (the command limit)", len(r.Commands))
+	}
+}
