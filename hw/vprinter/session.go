@@ -38,12 +38,12 @@ func (p *Printer) serve(ctx context.Context, c net.Conn) {
 // session is one connection: loop receives and answers real-time
 // requests at once; print works through the other commands behind it.
 type session struct {
-	p    *Printer
-	c    net.Conn
-	wmu  sync.Mutex // serialises answers of both goroutines
-	buf  []byte
-	jobs chan escpos.Command
-	page []escpos.Command // owned by print, then by finish
+	p     *Printer
+	c     net.Conn
+	wmu   sync.Mutex // serialises answers of both goroutines
+	buf   []byte
+	jobs  chan escpos.Command
+	page  []escpos.Command // owned by print, then by finish
 	lines int              // paper lines of page
 }
 
