@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"cnskiosk.dev/cloud/internal/clip"
 	"cnskiosk.dev/cloud/internal/lease"
 	"cnskiosk.dev/cloud/internal/ticket"
 )
@@ -67,7 +68,7 @@ func (w *Worker) finish(ctx context.Context, r request, res string, callErr erro
 	attempts := r.Attempts + 1
 	status, next, msg := "pending", now.Add(w.backoff.Delay(attempts)).UnixMicro(), ""
 	if callErr != nil {
-		msg = truncate(callErr.Error(), 500)
+		msg = clip.String(callErr.Error(), 500)
 	}
 	var tk *ticket.New
 	switch {
@@ -100,11 +101,4 @@ func (w *Worker) finish(ctx context.Context, r request, res string, callErr erro
 		_, err = ticket.OpenTx(ctx, tx, *tk, now)
 		return err
 	})
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
