@@ -14,4 +14,10 @@
 //
 // Spaces are ignored on input, so "8038000 0900 0905 10553" is accepted;
 // [Code.String] and [Normalize] give the canonical 20 digits.
+//
+// # Expiry
+//
+// [CheckExpiry] checks the expiry date printed next to the code: one rule
+// for the card import and the CMS rules, so that no card is imported with
+// a date the rules would refuse.
 package team

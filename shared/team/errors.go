@@ -9,6 +9,10 @@ var (
 	ErrPrefix     = errors.New("team: does not start with 8038000")
 	ErrCheckDigit = errors.New("team: check digit does not match")
 	ErrRange      = errors.New("team: region or serial out of range")
+
+	// Errors of CheckExpiry.
+	ErrExpiryRange = errors.New("team: expiry date not plausible")
+	ErrExpired     = errors.New("team: card expired")
 )
 
 var reasons = []struct {
@@ -20,6 +24,8 @@ var reasons = []struct {
 	{ErrPrefix, "Il codice TEAM di una tessera italiana inizia con 8038000."},
 	{ErrCheckDigit, "L'ultima cifra (di controllo) del codice TEAM non corrisponde: controllare le cifre inserite."},
 	{ErrRange, "Regione o numero di serie fuori intervallo."},
+	{ErrExpiryRange, "Data di scadenza non plausibile: controllare la data stampata sulla tessera."},
+	{ErrExpired, "La tessera è scaduta."},
 }
 
 // Reason returns the Italian sentence for people that explains err, or ""

@@ -66,6 +66,9 @@ func cardsImport(ctx context.Context, e *Env, args []string) error {
 	if cerr := rej.close(); err == nil {
 		err = cerr
 	}
+	if errors.Is(err, cardimport.ErrHeader) {
+		return err // nothing was read past the header: no summary, nothing to continue
+	}
 	printSummary(e.Stdout, sum)
 	if err != nil {
 		return fmt.Errorf("import stopped after line %d (rows up to it are committed; importing the same file again continues): %w",

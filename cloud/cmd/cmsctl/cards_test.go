@@ -9,10 +9,35 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/store/storetest"
 )
+
+// TestCardsImportSemicolonHeader: a file saved with ';' separators is
+// refused with a reason naming them, without a summary and without the
+// "import again to continue" hint, which does not apply to a header.
+func TestCardsImportSemicolonHeader(t *testing.T) {
+	c := newCLI(t, store.SQLite)
+	c.run("", "key", "generate")
+	good, _ := demoCSV(t, 2)
+	r := c.run("", "cards", "import", c.file("excel.csv", strings.ReplaceAll(good, ",", ";")))
+	if r.code == 0 {
+		t.Fatalf("exit 0, want an error")
+	}
+	if want := "separated by semicolons (;), not by commas"; !strings.Contains(r.err, want) {
+		t.Errorf("stderr %q lacks %q", r.err, want)
+	}
+	for _, bad := range []string{"continues", "import stopped"} {
+		if strings.Contains(r.err, bad) {
+			t.Errorf("stderr %q has %q", r.err, bad)
+		}
+	}
+	if r.out != "" {
+		t.Errorf("stdout %q, want nothing", r.out)
+	}
+}
 
 // TestCardsImportConflictAndBrokenLine: a row conflicting with a stored
 // card and an unterminated quote are both reported with their lines; the
@@ -27,7 +52,7 @@ func TestCardsImportConflictAndBrokenLine(t *testing.T) {
 			c.run("", "cards", "import", c.file("first.csv", good))
 			lines := strings.Split(strings.TrimSpace(good), "\n")
 			other := cs[0].Record()
-			other[2] = "2044-04-04"
+			other[2] = cs[0].Expiry.AddDate(0, 0, -1).Format(time.DateOnly)
 			file := lines[0] + "\n" + strings.Join(other, ",") + "\n" + `"broken,` + lines[2] + "\n" + lines[2] + "\n" + lines[3] + "\n"
 			r := c.run("", "cards", "import", c.file("second.csv", file))
 			if r.code != 1 {

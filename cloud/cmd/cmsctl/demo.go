@@ -18,7 +18,7 @@ func demoData(ctx context.Context, e *Env, args []string) error {
 	c := commands["demo-data"]
 	fs := e.Flags(c)
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and date give the same file")
-	asof := fs.String("asof", demodata.DefaultAsOf.Format(time.DateOnly), "reference date for ages and expiry")
+	asof := fs.String("asof", time.Now().Format(time.DateOnly), "reference date for ages and expiry (cards are valid on it)")
 	minors := fs.Float64("minors", 0.2, "share of holders under 18")
 	if err := e.Parse(fs, args); err != nil {
 		return err

@@ -48,9 +48,9 @@ func TestImportConflicts(t *testing.T) {
 		{rec(0, nil), nil},
 		{rec(4, func(r []string) { r[1] = cs[1].TEAM }), []string{"another CF", "different cf, expiry, surname"}},
 		{rec(2, otherPIN), []string{"other data (different pin)"}},
-		{rec(0, func(r []string) { r[2] = "2040-01-01" }), []string{"different expiry)"}},
+		{rec(0, func(r []string) { r[2] = "2031-12-31" }), []string{"different expiry)"}},
 		{rec(3, nil), nil},
-		{rec(3, func(r []string) { r[3] = "Altro" }), []string{"different surname"}},
+		{rec(3, func(r []string) { r[3] = strings.ToUpper(r[3]) }), []string{"different surname"}}, // same cf letters
 		{rec(3, nil), nil},
 	}
 	first := csvOf(rec(0, nil), rec(1, nil), rec(2, nil))

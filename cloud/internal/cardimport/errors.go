@@ -13,6 +13,7 @@ var (
 	ErrCF      = errors.New("invalid cf")
 	ErrTEAM    = errors.New("invalid team")
 	ErrDate    = errors.New("invalid date")
+	ErrExpiry  = errors.New("invalid expiry")
 	ErrSex     = errors.New("invalid sex")
 	ErrName    = errors.New("invalid name")
 	ErrPlace   = errors.New("invalid birth_place")

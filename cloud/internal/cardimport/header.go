@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -20,6 +21,10 @@ func readHeader(lr *lineReader) (cols []int, width int, err error) {
 			return nil, 0, fmt.Errorf("%w: line %d longer than %d bytes", ErrHeader, line, maxLine)
 		case len(text) == 0:
 			continue
+		}
+		if sep := otherSeparator(string(text)); sep != "" {
+			return nil, 0, fmt.Errorf("%w: line %d: the columns are separated by %s, not by commas: "+
+				"save the file as CSV with comma separators (want %s)", ErrHeader, line, sep, strings.Join(Header, ","))
 		}
 		head, err := splitLine(string(text))
 		if err != nil {
@@ -63,4 +68,23 @@ func reorder(rec []string, m []int) []string {
 		out[i] = rec[j]
 	}
 	return out
+}
+
+// otherSeparator names the separator of a header line without commas
+// whose fields, split by ';' (the default of Excel with Italian settings)
+// or by tabs, include a column of Header; else it returns "".
+func otherSeparator(h string) string {
+	if strings.Contains(h, ",") {
+		return ""
+	}
+	for _, s := range []struct{ sep, name string }{{";", "semicolons (;)"}, {"\t", "tabs"}} {
+		fields := strings.Split(strings.TrimPrefix(h, "\ufeff"), s.sep)
+		for _, f := range fields {
+			name := strings.ToLower(strings.Trim(strings.TrimSpace(f), `"`))
+			if len(fields) > 1 && slices.Contains(Header, name) {
+				return s.name
+			}
+		}
+	}
+	return ""
 }

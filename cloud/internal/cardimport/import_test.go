@@ -19,7 +19,9 @@ import (
 	"cnskiosk.dev/cloud/internal/vault"
 )
 
-var today = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+// today is the import day of the tests: the reference date of the demo
+// data, on which none of its cards has expired yet.
+var today = demodata.DefaultAsOf
 
 func newVault(t testing.TB) *vault.Vault {
 	t.Helper()
@@ -144,6 +146,11 @@ func TestImportRejects(t *testing.T) {
 		{with(0, func(r []string) { r[8] = "12a45" }), cardimport.ErrSecret},
 		{with(0, func(r []string) { r[9] = "123" }), cardimport.ErrSecret},
 		{with(0, func(r []string) { r[5] = "1950-01-01" }), cardimport.ErrMatch},
+		{with(0, func(r []string) { r[3] = "Xyzzy" }), cardimport.ErrMatch},
+		{with(0, func(r []string) { r[4] = "Qwerty" }), cardimport.ErrMatch},
+		{with(0, func(r []string) { r[2] = "2099-06-22" }), cardimport.ErrExpiry},
+		{with(0, func(r []string) { r[2] = "1999-05-07" }), cardimport.ErrExpiry},
+		{with(0, func(r []string) { r[2] = "2025-12-31" }), cardimport.ErrExpiry},
 		{with(0, func(r []string) { r[7] = "Q999" }), cardimport.ErrPlace},
 		{"a,b,c", cardimport.ErrFields},
 		{with(0, func(r []string) { r[4] = `"bad"quote` }), cardimport.ErrSyntax},
@@ -181,6 +188,26 @@ func TestImportRejects(t *testing.T) {
 				t.Fatalf("cards = %d (%v), want 2", n, err)
 			}
 		})
+	}
+}
+
+// TestImportHeaderSeparator: a header split by semicolons (Excel with
+// Italian settings) or tabs is refused with a reason naming the separator.
+func TestImportHeaderSeparator(t *testing.T) {
+	db, v := storetest.Open(t, store.SQLite), newVault(t)
+	im := cardimport.New(db, v, cardimport.Options{}, storetest.Logger(t))
+	tests := []struct{ header, want string }{
+		{strings.Join(cardimport.Header, ";"), "separated by semicolons (;), not by commas"},
+		{"\ufeff\"CF\";\"TEAM\";\"Expiry\"", "separated by semicolons (;), not by commas"},
+		{strings.Join(cardimport.Header, "\t"), "separated by tabs, not by commas"},
+		{"cf;team,expiry", "missing"},
+		{"codice;tessera", "missing cf, team"},
+	}
+	for _, tt := range tests {
+		_, err := im.Import(context.Background(), strings.NewReader(tt.header+"\nRSSMRA70A01F205V;x\n"))
+		if !errors.Is(err, cardimport.ErrHeader) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("header %q: err = %v, want ErrHeader with %q", tt.header, err, tt.want)
+		}
 	}
 }
 

@@ -81,8 +81,9 @@ func TestImportReadErrorKeepsRows(t *testing.T) {
 	}
 }
 
-// TestImportReasons: reasons name full dates and the differing part, and
-// never quote a PIN or PUK that a shifted row put in another column.
+// TestImportReasons: reasons name the fields that differ from the cf, full
+// dates and expiry problems, and never quote a PIN or PUK that a shifted
+// row put in another column.
 func TestImportReasons(t *testing.T) {
 	base := []string{"RSSMRA70A01F205V", "80380000900090510553", "2031-05-07", "Rossi", "Mario", "1970-01-01", "M", "F205", "12345678", "87654321"}
 	with := func(i int, v string) []string {
@@ -94,9 +95,14 @@ func TestImportReasons(t *testing.T) {
 		row  []string
 		want string
 	}{
-		{with(5, "1950-01-01"), "cf does not match the holder data: cf birth date 1970-01-01, birth_date 1950-01-01: year differs"},
-		{with(5, "1970-02-03"), "cf birth date 1970-01-01, birth_date 1970-02-03: month, day differ"},
-		{with(6, "F"), "cf sex M, sex F"},
+		{with(5, "1950-01-01"), "cf does not match the holder data: birth_date (cf 1970-01-01, row 1950-01-01)"},
+		{with(5, "1970-02-03"), "birth_date (cf 1970-01-01, row 1970-02-03)"},
+		{with(6, "F"), "sex (cf M, row F)"},
+		{with(7, "H501"), "birth_place (cf F205, row H501)"},
+		{with(3, "Bianchi"), "cf does not match the holder data: surname (cf letters RSS)"},
+		{with(4, "Luigi"), "cf does not match the holder data: name (cf letters MRA)"},
+		{with(2, "2099-06-22"), "invalid expiry: team: expiry date not plausible: 2099-06-22 is more than 6 years after 2026-01-01"},
+		{with(2, "2025-12-31"), "invalid expiry: team: card expired on 2025-12-31"},
 		{with(6, "12345678"), `invalid sex: "[pin/puk]"`},
 		{with(5, "87654321"), `invalid date: birth_date "[pin/puk]"`},
 	}

@@ -88,6 +88,9 @@ func dates(birthS, expiryS string, today time.Time) (birth, expiry time.Time, er
 	if err != nil {
 		return birth, expiry, fmt.Errorf("%w: expiry %q (want YYYY-MM-DD)", ErrDate, short(expiryS))
 	}
+	if err := team.CheckExpiry(expiry, today); err != nil {
+		return birth, expiry, fmt.Errorf("%w: %w", ErrExpiry, err)
+	}
 	switch {
 	case birth.After(today):
 		return birth, expiry, fmt.Errorf("%w: birth_date %s is in the future", ErrDate, birth.Format(time.DateOnly))
@@ -126,46 +129,39 @@ func checkPlace(code string, birth time.Time) error {
 	return nil
 }
 
-// checkCF validates the code and that it agrees with the birth date, sex
-// and (if given) place of the row.
+// checkCF validates the code and that it was computed for the holder of
+// the row: surname and name letters, birth date, sex and (if given) place
+// of birth, as [cf.Mismatch] compares them.
 func checkCF(c Card, birth, today time.Time) error {
 	info, err := cf.Decode(c.CF, today)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrCF, err)
 	}
-	if diff := dateDiff(info.BirthDate, birth); diff != "" {
-		return fmt.Errorf("%w: cf birth date %s, birth_date %s: %s", ErrMatch,
-			info.BirthDate.Format(time.DateOnly), birth.Format(time.DateOnly), diff)
+	fields, err := cf.Mismatch(c.CF, cf.Person{Surname: c.Surname, Name: c.Name, BirthDate: birth, Sex: c.Sex, PlaceCode: c.BirthPlace})
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCF, err)
 	}
-	switch {
-	case info.Sex != c.Sex:
-		return fmt.Errorf("%w: cf sex %s, sex %s", ErrMatch, info.Sex, c.Sex)
-	case c.BirthPlace != "" && info.Place.Code != c.BirthPlace:
-		return fmt.Errorf("%w: cf place %s, birth_place %s", ErrMatch, info.Place.Code, c.BirthPlace)
+	var diff []string
+	for _, f := range fields {
+		switch f {
+		case cf.FieldSurname:
+			diff = append(diff, "surname (cf letters "+info.SurnameCode+")")
+		case cf.FieldName:
+			diff = append(diff, "name (cf letters "+info.NameCode+")")
+		case cf.FieldBirthDate:
+			diff = append(diff, fmt.Sprintf("birth_date (cf %s, row %s)", info.BirthDate.Format(time.DateOnly), birth.Format(time.DateOnly)))
+		case cf.FieldSex:
+			diff = append(diff, fmt.Sprintf("sex (cf %s, row %s)", info.Sex, c.Sex))
+		case cf.FieldBirthPlace:
+			if c.BirthPlace != "" {
+				diff = append(diff, fmt.Sprintf("birth_place (cf %s, row %s)", info.Place.Code, c.BirthPlace))
+			}
+		}
+	}
+	if len(diff) > 0 {
+		return fmt.Errorf("%w: %s", ErrMatch, strings.Join(diff, ", "))
 	}
 	return nil
-}
-
-// dateDiff says which parts of the birth date differ between the code
-// (which holds the year as two digits) and the row, or "" if none.
-func dateDiff(fromCF, row time.Time) string {
-	var parts []string
-	if fromCF.Year()%100 != row.Year()%100 {
-		parts = append(parts, "year")
-	}
-	if fromCF.Month() != row.Month() {
-		parts = append(parts, "month")
-	}
-	if fromCF.Day() != row.Day() {
-		parts = append(parts, "day")
-	}
-	switch len(parts) {
-	case 0:
-		return ""
-	case 1:
-		return parts[0] + " differs"
-	}
-	return strings.Join(parts, ", ") + " differ"
 }
 
 // redact removes the row's PIN and PUK from a reason, in case a shifted

@@ -2,7 +2,6 @@ package cardimport
 
 import (
 	"testing"
-	"time"
 
 	"cnskiosk.dev/cloud/internal/demodata"
 )
@@ -14,7 +13,7 @@ func BenchmarkParseRow(b *testing.B) {
 		c, _ := g.Next()
 		recs[i] = c.Record()
 	}
-	today := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	today := demodata.DefaultAsOf
 	i := 0
 	for b.Loop() {
 		if _, err := parseRow(recs[i%len(recs)], DefaultLengths, today); err != nil {

@@ -1,9 +1,11 @@
 package rules
 
 import (
+	"errors"
 	"slices"
 
 	"cnskiosk.dev/shared/outcome"
+	"cnskiosk.dev/shared/team"
 	"cnskiosk.dev/shared/wire"
 )
 
@@ -38,9 +40,10 @@ func cardCodes(in Input, ref wire.CardRef) check {
 		if err := checkTEAM(ref.TEAM); err != nil {
 			return outcome.InvalidTEAM, err.Error()
 		}
-		y := ref.Expiry.Time().Year()
-		if y < 2000 || y > in.Now.Year()+15 {
-			return outcome.InvalidExpiry, "expiry year out of range"
+		// An expired card passes here: notExpired refuses it as
+		// card_expired once the card is found.
+		if err := team.CheckExpiry(ref.Expiry.Time(), Today(in.Now).Time()); err != nil && !errors.Is(err, team.ErrExpired) {
+			return outcome.InvalidExpiry, err.Error()
 		}
 		return "", ""
 	}
