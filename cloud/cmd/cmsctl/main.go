@@ -1,6 +1,3 @@
-// Command cmsctl is the admin CLI of the Card Management System: import
-// issued cards, check codici fiscali, replay operations, verify the audit
-// log, manage the vault key. Run `cmsctl help` for the commands.
 package main
 
 import (
