@@ -3,6 +3,7 @@ package cardimport
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -133,35 +134,36 @@ func checkPlace(code string, birth time.Time) error {
 // the row: surname and name letters, birth date, sex and (if given) place
 // of birth, as [cf.Mismatch] compares them.
 func checkCF(c Card, birth, today time.Time) error {
-	info, err := cf.Decode(c.CF, today)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCF, err)
-	}
 	fields, err := cf.Mismatch(c.CF, cf.Person{Surname: c.Surname, Name: c.Name, BirthDate: birth, Sex: c.Sex, PlaceCode: c.BirthPlace})
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrCF, err)
 	}
-	var diff []string
-	for _, f := range fields {
+	if c.BirthPlace == "" {
+		fields = slices.DeleteFunc(fields, func(f string) bool { return f == cf.FieldBirthPlace })
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	info, err := cf.Decode(c.CF, today) // only to say what the code holds
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCF, err)
+	}
+	diff := make([]string, len(fields))
+	for i, f := range fields {
 		switch f {
 		case cf.FieldSurname:
-			diff = append(diff, "surname (cf letters "+info.SurnameCode+")")
+			diff[i] = "surname (cf letters " + info.SurnameCode + ")"
 		case cf.FieldName:
-			diff = append(diff, "name (cf letters "+info.NameCode+")")
+			diff[i] = "name (cf letters " + info.NameCode + ")"
 		case cf.FieldBirthDate:
-			diff = append(diff, fmt.Sprintf("birth_date (cf %s, row %s)", info.BirthDate.Format(time.DateOnly), birth.Format(time.DateOnly)))
+			diff[i] = fmt.Sprintf("birth_date (cf %s, row %s)", info.BirthDate.Format(time.DateOnly), birth.Format(time.DateOnly))
 		case cf.FieldSex:
-			diff = append(diff, fmt.Sprintf("sex (cf %s, row %s)", info.Sex, c.Sex))
-		case cf.FieldBirthPlace:
-			if c.BirthPlace != "" {
-				diff = append(diff, fmt.Sprintf("birth_place (cf %s, row %s)", info.Place.Code, c.BirthPlace))
-			}
+			diff[i] = fmt.Sprintf("sex (cf %s, row %s)", info.Sex, c.Sex)
+		default:
+			diff[i] = fmt.Sprintf("birth_place (cf %s, row %s)", info.Place.Code, c.BirthPlace)
 		}
 	}
-	if len(diff) > 0 {
-		return fmt.Errorf("%w: %s", ErrMatch, strings.Join(diff, ", "))
-	}
-	return nil
+	return fmt.Errorf("%w: %s", ErrMatch, strings.Join(diff, ", "))
 }
 
 // redact removes the row's PIN and PUK from a reason, in case a shifted
