@@ -38,6 +38,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	api("GET /api/v1/tickets/{id}", "ticket", account.ViewTickets, s.apiTicket)
 	api("POST /api/v1/tickets/{id}/status", "ticket_status", account.EditTickets, s.apiTicketStatus)
 	api("GET /api/v1/fse-requests", "fse", account.ViewTickets, s.apiFSE)
+	api("GET /api/v1/notifications", "notifications", account.ViewTickets, s.apiNotifications)
 	api("GET /api/v1/audit/verify", "audit", account.ViewAudit, s.apiAudit)
 }
 

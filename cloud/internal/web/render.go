@@ -49,6 +49,7 @@ var statusLabels = map[string]string{
 	"ok": "OK", "absent": "Assente", "error": "Guasto", "paper_end": "Carta esaurita",
 	"paper_near_end": "Carta in esaurimento", "cover_open": "Coperchio aperto", "inhibited": "Non attivo",
 	"pending": "In corso", "done": "Completata", "failed_cf": "CF errato", "failed_tech": "Errore tecnico",
+	"failed": "Non consegnata", "sent": "Inviata",
 }
 
 var rome = loadRome()

@@ -43,6 +43,7 @@ func (s *Server) routes() (http.Handler, error) {
 	page("GET /ticket/{id}", "ticket", account.ViewTickets, s.ticketPage)
 	page("POST /ticket/{id}/stato", "ticket_status", account.EditTickets, s.ticketStatusPost)
 	page("GET /fse", "fse", account.ViewTickets, s.fsePage)
+	page("GET /notifiche", "notifications", account.ViewTickets, s.notificationsPage)
 	page("GET /audit", "audit", account.ViewAudit, s.auditPage)
 	page("GET /registro", "console_log", account.ViewAudit, s.consoleLogPage)
 	page("GET /profilo", "profile", "", s.profilePage)
