@@ -131,29 +131,43 @@ func (in *Ingest) Run(ctx context.Context) error {
 		return err
 	}
 	in.client, in.out = c, c
-	acks := make(chan pendingAck, ackQueue)
-	ackerDone := make(chan struct{})
-	go func() { defer close(ackerDone); in.acker(work, acks) }()
-	var wg sync.WaitGroup
-	for _, q := range in.queues {
-		wg.Go(func() { in.worker(work, q, acks) })
-	}
+	wait := in.start(work)
 	close(in.ready)
 	in.log.Info("ingest subscribed", "broker", in.opts.Broker, "client", in.opts.ClientID, "workers", len(in.queues))
 	<-ctx.Done()
 	close(in.quit)
 	stop := time.AfterFunc(5*time.Second, abort)
-	wg.Wait()
-	close(acks)
-	<-ackerDone
+	wait()
 	stop.Stop()
 	c.Close(250 * time.Millisecond)
 	return nil
 }
 
-// ackQueue bounds the replies waiting for the broker's PUBACK; a full
-// queue makes the workers wait (back pressure from the broker).
-const ackQueue = 4096
+// start runs the workers and the acker; the returned func waits for
+// them once quit is closed (or ctx cancelled).
+//
+// The pending acks are not bounded: a worker must never wait for a
+// PUBACK. The MQTT client reads PUBLISH and PUBACK packets in one
+// goroutine, which waits in enqueue while a worker queue is full; a
+// worker waiting for the acker, which waits for a PUBACK that reader
+// cannot read, closed a cycle: replies timed out and their messages
+// stayed unacknowledged at the broker, never delivered again on that
+// connection (see docs/cloud.md, "Lost acks under load"). Their number is
+// bounded by the worker queues: workers only depend on the database.
+func (in *Ingest) start(ctx context.Context) (wait func()) {
+	acks := newAckQueue()
+	ackerDone := make(chan struct{})
+	go func() { defer close(ackerDone); in.acker(ctx, acks) }()
+	var wg sync.WaitGroup
+	for _, q := range in.queues {
+		wg.Go(func() { in.worker(ctx, q, acks) })
+	}
+	return func() {
+		wg.Wait()
+		acks.close()
+		<-ackerDone
+	}
+}
 
 // Abort stops processing at once, as a crash would: what is in progress
 // is cancelled and not acknowledged. Run still has to return.
@@ -183,7 +197,7 @@ func (in *Ingest) enqueue(m Message) {
 	}
 }
 
-func (in *Ingest) worker(ctx context.Context, q chan Message, acks chan<- pendingAck) {
+func (in *Ingest) worker(ctx context.Context, q chan Message, acks *ackQueue) {
 	for {
 		select {
 		case m := <-q:
@@ -203,7 +217,7 @@ func (in *Ingest) worker(ctx context.Context, q chan Message, acks chan<- pendin
 
 // handle processes m and hands it to the acker, which acknowledges it
 // once its reply is with the broker; the worker goes on at once.
-func (in *Ingest) handle(ctx context.Context, m Message, acks chan<- pendingAck) {
+func (in *Ingest) handle(ctx context.Context, m Message, acks *ackQueue) {
 	if ctx.Err() != nil {
 		return // aborted: leave it unacknowledged
 	}
@@ -214,5 +228,5 @@ func (in *Ingest) handle(ctx context.Context, m Message, acks chan<- pendingAck)
 		}
 		return
 	}
-	acks <- pendingAck{m: m, v: v}
+	acks.push(pendingAck{m: m, v: v})
 }

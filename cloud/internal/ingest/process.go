@@ -45,9 +45,18 @@ func (in *Ingest) process(ctx context.Context, topic string, payload []byte) ver
 		return in.op(ctx, dev, env)
 	case wire.ChanRPCReq:
 		return in.rpc(ctx, dev, env)
-	case wire.ChanState:
+	}
+	ok, v := in.checkDevice(ctx, dev, string(ch))
+	switch {
+	case v != nil:
+		return *v
+	case !ok:
+		// A disabled (stolen) or unknown kiosk: nothing is recorded.
+		in.m.rejected.With(string(outcome.DeviceUnknown)).Inc()
+		in.log.Warn("message of a disabled or unknown device dropped", "dev", dev, "channel", ch)
+	case ch == wire.ChanState:
 		in.state(ctx, dev, env)
-	case wire.ChanCmdRes:
+	case ch == wire.ChanCmdRes:
 		in.cmdResult(ctx, dev, env)
 	}
 	return ackIf(ctx.Err() == nil)

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"cnskiosk.dev/shared/wire"
@@ -108,13 +109,68 @@ type pendingAck struct {
 // replies, in the order the workers published them. Workers never wait
 // for a PUBACK; the kiosk's message stays unacknowledged (and is
 // delivered again after a crash) until its reply is with the broker.
-func (in *Ingest) acker(ctx context.Context, q <-chan pendingAck) {
-	for p := range q {
+func (in *Ingest) acker(ctx context.Context, q *ackQueue) {
+	for {
+		p, ok := q.pop()
+		if !ok {
+			return
+		}
 		if ctx.Err() != nil {
 			continue // aborted: leave them unacknowledged, as a crash would
 		}
 		if in.settle(ctx, p.v) {
 			p.m.Ack()
 		}
+	}
+}
+
+// ackQueue is the unbounded FIFO of replies waiting for their PUBACK.
+type ackQueue struct {
+	mu     sync.Mutex
+	items  []pendingAck
+	closed bool
+	wake   chan struct{} // holds a token while items or closed may be new
+}
+
+func newAckQueue() *ackQueue { return &ackQueue{wake: make(chan struct{}, 1)} }
+
+func (q *ackQueue) push(p pendingAck) {
+	q.mu.Lock()
+	q.items = append(q.items, p)
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *ackQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *ackQueue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// pop returns the oldest reply, waiting for one; false once closed and empty.
+func (q *ackQueue) pop() (pendingAck, bool) {
+	for {
+		q.mu.Lock()
+		if len(q.items) > 0 {
+			p := q.items[0]
+			q.items[0] = pendingAck{}
+			q.items = q.items[1:]
+			q.mu.Unlock()
+			return p, true
+		}
+		closed := q.closed
+		q.mu.Unlock()
+		if closed {
+			return pendingAck{}, false
+		}
+		<-q.wake
 	}
 }

@@ -10,6 +10,8 @@ import (
 
 // rpc answers one request on the device's rpc/res topic. A request past
 // its deadline is dropped: the kiosk has stopped waiting.
+// A device that is unknown or disabled (a stolen kiosk) is answered
+// device_unknown without calling the method.
 func (in *Ingest) rpc(ctx context.Context, dev string, env wire.Envelope) verdict {
 	req, err := wire.DecodeBody[wire.RPCRequest](env)
 	if err != nil {
@@ -21,10 +23,19 @@ func (in *Ingest) rpc(ctx context.Context, dev string, env wire.Envelope) verdic
 		in.log.Info("request past its deadline dropped", "dev", dev, "method", req.Method, "req", env.ID)
 		return ackNow
 	}
+	known, v := in.checkDevice(ctx, dev, "request "+env.ID)
+	if v != nil {
+		return *v
+	}
 	rctx, cancel := context.WithDeadline(ctx, req.Deadline)
 	defer cancel()
 	res := wire.RPCResponse{ReqID: env.ID}
-	code, result := in.call(rctx, dev, req)
+	code, result := outcome.DeviceUnknown, json.RawMessage(nil)
+	if known {
+		code, result = in.call(rctx, dev, req)
+	} else {
+		in.m.rejected.With(string(code)).Inc()
+	}
 	if ctx.Err() != nil {
 		return noAck
 	}
@@ -40,6 +51,22 @@ func (in *Ingest) rpc(ctx context.Context, dev string, env wire.Envelope) verdic
 		return ackNow
 	}
 	return in.send(ctx, dev, wire.ChanRPCRes, out)
+}
+
+// checkDevice checks dev before a request, a state or a command result.
+// A registry that cannot be read is no verdict: the returned verdict
+// (noAck) leaves the message unanswered, as for operations.
+func (in *Ingest) checkDevice(ctx context.Context, dev, what string) (bool, *verdict) {
+	_, ok, err := in.deviceOK(ctx, dev)
+	if err != nil {
+		in.m.rejected.With("device_check_failed").Inc()
+		in.log.Error("device check failed", "dev", dev, "msg", what, "err", err)
+		return false, &noAck
+	}
+	if !ok && ctx.Err() != nil {
+		return false, &noAck
+	}
+	return ok, nil
 }
 
 // call runs the method. Results are never logged: pin_halves carries secrets.
