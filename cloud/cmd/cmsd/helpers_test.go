@@ -156,15 +156,3 @@ func httpGet(url string) (int, string, error) {
 	b, err := io.ReadAll(r.Body)
 	return r.StatusCode, string(b), err
 }
-
-func count(t *testing.T, db *store.DB, q string, args ...any) int {
-	t.Helper()
-	var n int
-	must(t, db.SQL().QueryRowContext(context.Background(), q, args...).Scan(&n))
-	return n
-}
-
-func fileCount(dir string) int {
-	es, _ := os.ReadDir(dir)
-	return len(es)
-}

@@ -15,7 +15,7 @@ type config struct {
 	cmsdArgs                     args
 	kiosks, ops, idle, raw       int
 	rate                         float64
-	timeout, killAfter           time.Duration
+	timeout, killAfter, stall    time.Duration
 	verbose, nagle               bool
 }
 

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,7 +97,7 @@ func activation(k *ingesttest.Kiosk, session string, c demodata.Citizen) (wire.E
 func drive(ctx context.Context, c config, f *fixture, ks []*ingesttest.Kiosk) (loadResult, error) {
 	runs := make([]*kioskRun, len(ks))
 	for i, k := range ks {
-		r := &kioskRun{k: k, sent: map[string]time.Time{}, acked: map[string]bool{}, outcomes: map[string]int{}}
+		r := &kioskRun{k: k, sent: map[string]time.Time{}, acked: map[string]bool{}, resent: map[string]int{}, outcomes: map[string]int{}}
 		for j := range c.ops {
 			env, err := activation(k, f.devices[i].session, f.cards[i*c.ops+j])
 			if err != nil {
@@ -110,6 +112,9 @@ func drive(ctx context.Context, c config, f *fixture, ks []*ingesttest.Kiosk) (l
 	if c.rate > 0 {
 		interval = time.Duration(float64(len(ks)) / c.rate * float64(time.Second))
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go watchStall(ctx, cancel, runs, c.stall)
 	var wg sync.WaitGroup
 	for i, r := range runs {
 		offset := time.Duration(0)
@@ -119,7 +124,73 @@ func drive(ctx context.Context, c config, f *fixture, ks []*ingesttest.Kiosk) (l
 		wg.Go(func() { r.run(ctx, start.Add(offset), interval) })
 	}
 	wg.Wait()
-	return gather(runs, start), ctx.Err()
+	if ctx.Err() != nil {
+		return gather(runs, start), fmt.Errorf("%w; %s", context.Cause(ctx), unacked(runs))
+	}
+	return gather(runs, start), nil
+}
+
+// errStalled ends a run whose acks stopped coming.
+var errStalled = errors.New("no new ack")
+
+// watchStall cancels the run when no kiosk has had a new ack for stall.
+func watchStall(ctx context.Context, cancel context.CancelCauseFunc, runs []*kioskRun, stall time.Duration) {
+	if stall <= 0 {
+		return
+	}
+	tick := time.NewTicker(resendEvery)
+	defer tick.Stop()
+	last, seen := time.Now(), -1
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			n := 0
+			for _, r := range runs {
+				r.mu.Lock()
+				n += len(r.acked)
+				r.mu.Unlock()
+			}
+			if n != seen {
+				last, seen = now, n
+			} else if now.Sub(last) >= stall {
+				cancel(fmt.Errorf("%w for %s", errStalled, stall))
+				return
+			}
+		}
+	}
+}
+
+// unacked describes the operations still without an ack: kiosk, op id,
+// when first sent and how many times resent (at most 20 listed).
+func unacked(runs []*kioskRun) string {
+	var b strings.Builder
+	kiosks, ops := 0, 0
+	for _, r := range runs {
+		r.mu.Lock()
+		first := true
+		for _, e := range r.envs {
+			t, sent := r.sent[e.ID]
+			if r.acked[e.ID] {
+				continue
+			}
+			if first {
+				kiosks++
+				first = false
+			}
+			ops++
+			if ops <= 20 {
+				state := "never sent"
+				if sent {
+					state = fmt.Sprintf("first sent %s ago, resent %d times", time.Since(t).Round(time.Millisecond), r.resent[e.ID])
+				}
+				fmt.Fprintf(&b, "\n  kiosk %s op %s seq %d: %s", r.k.ID, e.ID, e.Seq, state)
+			}
+		}
+		r.mu.Unlock()
+	}
+	return fmt.Sprintf("%d operations of %d kiosks without ack:%s", ops, kiosks, b.String())
 }
 
 func gather(runs []*kioskRun, start time.Time) loadResult {
@@ -150,6 +221,7 @@ type kioskRun struct {
 	mu       sync.Mutex
 	sent     map[string]time.Time
 	acked    map[string]bool
+	resent   map[string]int
 	outcomes map[string]int
 	lat      []time.Duration
 	last     time.Time
@@ -196,6 +268,9 @@ func (r *kioskRun) resendUntilAcked(ctx context.Context, all <-chan struct{}) {
 			if _, sent := r.sent[e.ID]; sent && !r.acked[e.ID] {
 				pending = append(pending, e)
 			}
+		}
+		for _, e := range pending {
+			r.resent[e.ID]++
 		}
 		r.mu.Unlock()
 		for _, e := range pending {

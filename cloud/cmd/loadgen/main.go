@@ -1,9 +1,3 @@
-// Command loadgen drives cmsd with simulated kiosks on loopback and
-// reports end-to-end throughput and ack latency (publish -> rules ->
-// database -> ack received), beside a raw QoS 1 publish -> subscribe
-// baseline through the same broker in the same run, plus the memory cmsd
-// spends per connected kiosk. It starts its own cmsd (and, in mosquitto
-// mode, its own Mosquitto) in a scratch directory. See docs/bench/cloud.md.
 package main
 
 import (
@@ -30,6 +24,7 @@ func main() {
 	flag.IntVar(&c.idle, "idle", 0, "extra idle kiosks held connected with heartbeats (memory per kiosk)")
 	flag.IntVar(&c.raw, "raw", 20000, "messages of the raw QoS 1 publish -> subscribe baseline (0 = skip)")
 	flag.DurationVar(&c.timeout, "timeout", 5*time.Minute, "bound of the whole run")
+	flag.DurationVar(&c.stall, "stall", time.Minute, "fail, listing the operations without ack, when no new ack came for this long (0: never)")
 	flag.DurationVar(&c.killAfter, "kill-after", 0, "kill cmsd (SIGKILL) this long after the load starts and restart it (0 = never)")
 	flag.StringVar(&c.pgAdmin, "pg", pgURL(), "PostgreSQL superuser URL used to create the database of -db postgres")
 	flag.BoolVar(&c.verbose, "v", false, "log cmsd's output")
