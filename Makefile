@@ -29,10 +29,12 @@ test-%: services ## run the tests of one module: make test-cloud
 deps-check: ## check the dependency direction between modules
 	@scripts/check-deps.sh
 
-lint: ## gofmt, go vet and staticcheck on every module
+lint: ## gofmt, go vet, staticcheck and an arm64 build check on every module
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	@set -e; for m in $(MODULES); do echo "== vet $$m"; (cd $$m && $(GO) vet ./...); done
 	@set -e; for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && $(GO) run $(STATICCHECK) ./...); done
+	@set -e; for m in $(MODULES); do echo "== build $$m for linux/arm64 (cgo off)"; \
+	  (cd $$m && CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build ./...); done
 
 bench: services ## run the benchmarks of docs/benchmarks.md, baselines in the same run (BENCH="cms web" for some)
 	@scripts/bench.sh $(BENCH)
