@@ -29,7 +29,7 @@ test-%: services ## run the tests of one module: make test-cloud
 deps-check: ## check the dependency direction between modules
 	@scripts/check-deps.sh
 
-lint: ## gofmt, go vet, staticcheck and an arm64 build check on every module
+lint: setup ## gofmt, go vet, staticcheck and an arm64 build check on every module
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	@set -e; for m in $(MODULES); do echo "== vet $$m"; (cd $$m && $(GO) vet ./...); done
 	@set -e; for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && $(GO) run $(STATICCHECK) ./...); done
