@@ -23,6 +23,7 @@ type Card struct {
 	st      state
 	pinLeft int
 	pukLeft int
+	stall   chan struct{} // non-nil while stalled; closed by Unstall
 }
 
 // state is what power off and reset clear.
@@ -76,9 +77,13 @@ func (c *Card) PINTriesLeft() int {
 	return c.pinLeft
 }
 
-// Transmit processes one command in-process, as if through a reader.
+// Transmit processes one command in-process, as if through a reader. A
+// stalled card holds it until Unstall or the end of ctx (then ctx.Err()).
 func (c *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := c.waitStall(ctx); err != nil {
 		return nil, err
 	}
 	return c.Process(cmd), nil

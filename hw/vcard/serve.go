@@ -1,6 +1,7 @@
 package vcard
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -19,6 +20,12 @@ const (
 // frame is a uint16 big-endian length and a payload. It returns the error
 // that ended the connection (io.EOF when vpcd closed it).
 func (c *Card) Serve(conn net.Conn) error {
+	return c.ServeContext(context.Background(), conn)
+}
+
+// ServeContext is Serve that also ends when ctx does, even while a stalled
+// card holds a command (see Stall); the caller closes conn.
+func (c *Card) ServeContext(ctx context.Context, conn net.Conn) error {
 	var h [2]byte
 	buf := make([]byte, 0, 512)
 	for {
@@ -34,6 +41,11 @@ func (c *Card) Serve(conn net.Conn) error {
 		buf = buf[:n]
 		if _, err := io.ReadFull(conn, buf); err != nil {
 			return err
+		}
+		if len(buf) != 1 {
+			if err := c.waitStall(ctx); err != nil {
+				return errStalledOut
+			}
 		}
 		out := c.frame(buf)
 		if out == nil {

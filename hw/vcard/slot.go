@@ -29,9 +29,10 @@ type Slot struct {
 	addr string
 	log  *slog.Logger
 
-	mu   sync.Mutex
-	conn net.Conn
-	done chan struct{}
+	mu     sync.Mutex
+	conn   net.Conn
+	done   chan struct{}
+	cancel context.CancelFunc // ends a Serve held by a stalled card
 }
 
 // NewSlot returns an empty slot that dials vpcd at addr.
@@ -53,10 +54,11 @@ func (s *Slot) Insert(ctx context.Context, card *Card) error {
 		return err
 	}
 	card.Reset()
-	s.conn, s.done = conn, make(chan struct{})
+	sctx, cancel := context.WithCancel(context.Background())
+	s.conn, s.done, s.cancel = conn, make(chan struct{}), cancel
 	go func(done chan struct{}) {
 		defer close(done)
-		err := card.Serve(conn)
+		err := card.ServeContext(sctx, conn)
 		s.log.Debug("vcard: connection ended", "addr", s.addr, "err", err)
 	}(s.done)
 	s.log.Info("vcard: inserted", "addr", s.addr)
@@ -90,9 +92,10 @@ func (s *Slot) Remove() error {
 	if s.conn == nil {
 		return ErrNotInserted
 	}
+	s.cancel()
 	err := s.conn.Close()
 	<-s.done
-	s.conn, s.done = nil, nil
+	s.conn, s.done, s.cancel = nil, nil, nil
 	s.log.Info("vcard: removed", "addr", s.addr)
 	return err
 }

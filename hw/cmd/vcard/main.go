@@ -4,7 +4,8 @@
 //
 // It reads commands, one per line, from stdin and from the optional unix
 // control socket (-control): "insert", "remove", "profile FILE", "status",
-// "quit". Each is answered with one line: "ok ..." or "error: ...".
+// "stall" (the card stops answering commands, to test a hanging card),
+// "unstall", "quit". Each is answered with one line: "ok ..." or "error: ...".
 package main
 
 import (

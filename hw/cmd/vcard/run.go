@@ -163,12 +163,19 @@ func (c *controller) exec(ctx context.Context, f []string) (string, error) {
 	case f[0] == "status" && len(f) == 1:
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		return fmt.Sprintf("inserted=%t profile=%s pin_tries=%d", c.slot.Inserted(), c.profile, c.card.PINTriesLeft()), nil
+		return fmt.Sprintf("inserted=%t profile=%s pin_tries=%d stalled=%t", c.slot.Inserted(), c.profile,
+			c.card.PINTriesLeft(), c.card.Stalled()), nil
+	case f[0] == "stall" && len(f) == 1:
+		c.current().Stall()
+		return "", nil
+	case f[0] == "unstall" && len(f) == 1:
+		c.current().Unstall()
+		return "", nil
 	case f[0] == "quit" && len(f) == 1:
 		c.stop()
 		return "", nil
 	}
-	return "", errors.New(`commands: insert, remove, profile FILE, status, quit`)
+	return "", errors.New(`commands: insert, remove, profile FILE, status, stall, unstall, quit`)
 }
 
 // load reads a profile; it takes effect at the next insert.

@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"cnskiosk.dev/hw/cns"
@@ -33,8 +35,23 @@ func (v fakeVPCD) accept() net.Conn {
 	return conn
 }
 
-// exchange sends one vpcd frame and reads the answer frame.
-func exchange(t *testing.T, conn net.Conn, msg []byte) []byte {
+// stallAndRelease stalls the card, sends a command, checks the card still
+// answers control frames and is stalled, then unstalls it and reads the
+// held command's answer.
+func stallAndRelease(t *testing.T, conn net.Conn, expect func(cmd, want string)) {
+	t.Helper()
+	expect("stall", "ok")
+	expect("status", "ok inserted=true profile=adult pin_tries=2 stalled=true")
+	emptyVerify := []byte{0x00, 0x20, 0x00, cns.PINRef}
+	writeFrame(t, conn, emptyVerify) // held: no answer until unstall
+	expect("unstall", "ok")
+	if got := readFrame(t, conn); !bytes.Equal(got, []byte{0x63, 0xC2}) {
+		t.Errorf("held VERIFY -> % X, want 63 C2", got)
+	}
+	expect("status", "ok inserted=true profile=adult pin_tries=2 stalled=false")
+}
+
+func writeFrame(t *testing.T, conn net.Conn, msg []byte) {
 	t.Helper()
 	if _, err := conn.Write(binary.BigEndian.AppendUint16(nil, uint16(len(msg)))); err != nil {
 		t.Fatal(err)
@@ -42,6 +59,17 @@ func exchange(t *testing.T, conn net.Conn, msg []byte) []byte {
 	if _, err := conn.Write(msg); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// exchange sends one vpcd frame and reads the answer frame.
+func exchange(t *testing.T, conn net.Conn, msg []byte) []byte {
+	t.Helper()
+	writeFrame(t, conn, msg)
+	return readFrame(t, conn)
+}
+
+func readFrame(t *testing.T, conn net.Conn) []byte {
+	t.Helper()
 	var h [2]byte
 	if _, err := io.ReadFull(conn, h[:]); err != nil {
 		t.Fatal(err)
@@ -111,15 +139,20 @@ func TestCommands(t *testing.T) {
 	if got := exchange(t, conn, wrongPIN); !bytes.Equal(got, []byte{0x63, 0xC2}) {
 		t.Errorf("VERIFY wrong PIN -> % X, want 63 C2", got)
 	}
-	expect("status", "ok inserted=true profile=adult pin_tries=2")
+	expect("status", "ok inserted=true profile=adult pin_tries=2 stalled=false")
 	expect("insert", "error: vcard: a card is already inserted")
+	stallAndRelease(t, conn, expect)
+	expect("stall", "ok") // removal ends a stalled card's connection too
+	writeFrame(t, conn, wrongPIN)
 	expect("remove", "ok")
-	if n, err := conn.Read(make([]byte, 1)); err != io.EOF {
+	// EOF, or a reset if the held frame was still unread when the card left
+	if n, err := conn.Read(make([]byte, 1)); err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
 		t.Errorf("vpcd connection after remove: read %d, %v; want EOF", n, err)
 	}
 	expect("remove", "error: vcard: no card inserted")
 	expect("profile "+filepath.Join(dir, "missing.json"), "error: vcard: invalid profile")
-	expect("frobnicate", "error: commands: insert, remove, profile FILE, status, quit")
+	expect("unstall", "ok")
+	expect("frobnicate", "error: commands: insert, remove, profile FILE, status, stall, unstall, quit")
 	expect("insert extra", "error: commands:")
 	expect("quit", "ok")
 	if err := <-done; err != nil {
