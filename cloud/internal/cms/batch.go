@@ -6,114 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"sync"
 
 	"cnskiosk.dev/cloud/internal/audit"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/shared/wire"
 )
-
-// request is one Apply waiting for its batch.
-type request struct {
-	op     operation
-	ack    wire.Ack
-	err    error
-	dup    bool
-	chosen bool      // picked to lead the next batch
-	wake   chan bool // true: lead a batch; false: done, ack/err/dup set
-}
-
-// batcher coalesces concurrent Apply calls into batches (group commit).
-// There is no background goroutine: a caller that finds fewer than
-// maxLeaders batches running leads one itself, taking every pending
-// request up to maxBatch; when its batch is committed it hands the lead to
-// the oldest pending request, so no caller waits for more than the batch
-// in flight and its own.
-type batcher struct {
-	mu                   sync.Mutex
-	pending              []*request
-	leaders              int
-	maxLeaders, maxBatch int
-}
-
-// submit applies op through a batch and returns its outcome.
-func (e *Engine) submit(ctx context.Context, op operation) (wire.Ack, bool, error) {
-	r := &request{op: op, wake: make(chan bool, 1)}
-	b := &e.batch
-	b.mu.Lock()
-	b.pending = append(b.pending, r)
-	lead := b.leaders < b.maxLeaders
-	if lead {
-		b.leaders++
-	}
-	b.mu.Unlock()
-	if lead {
-		e.lead(ctx)
-	}
-	for {
-		select {
-		case lead := <-r.wake:
-			if !lead {
-				return r.ack, r.dup, r.err
-			}
-			e.lead(ctx)
-		case <-ctx.Done():
-			if b.withdraw(r) {
-				return wire.Ack{}, false, ctx.Err()
-			}
-			// In a batch already, or chosen to lead: wait for it.
-			lead := <-r.wake
-			if !lead {
-				return r.ack, r.dup, r.err
-			}
-			e.lead(ctx)
-		}
-	}
-}
-
-// withdraw removes r from the queue if no batch has taken it.
-func (b *batcher) withdraw(r *request) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if r.chosen {
-		return false
-	}
-	i := slices.Index(b.pending, r)
-	if i < 0 {
-		return false
-	}
-	b.pending = slices.Delete(b.pending, i, i+1)
-	return true
-}
-
-// lead runs one batch of pending requests, then hands the lead on.
-func (e *Engine) lead(ctx context.Context) {
-	b := &e.batch
-	b.mu.Lock()
-	n := min(len(b.pending), b.maxBatch)
-	reqs := slices.Clone(b.pending[:n])
-	b.pending = slices.Delete(b.pending, 0, n)
-	b.mu.Unlock()
-	if len(reqs) > 0 {
-		e.runBatch(context.WithoutCancel(ctx), reqs)
-		if e.opts.OnBatch != nil {
-			e.opts.OnBatch(len(reqs))
-		}
-		for _, r := range reqs {
-			r.wake <- false
-		}
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, r := range b.pending {
-		if !r.chosen {
-			r.chosen = true
-			r.wake <- true
-			return
-		}
-	}
-	b.leaders--
-}
 
 // runBatch applies reqs in one transaction, each in its own savepoint. A
 // refused or duplicate operation, or one that fails on its own, does not
@@ -193,4 +90,12 @@ func (e *Engine) batchTx(ctx context.Context, tx *sql.Tx, reqs []*request, appli
 		return batchAudit.AppendBatch(ctx, tx, recs)
 	}
 	return nil
+}
+
+// runBatchHook runs one batch for the batcher and reports it to OnBatch.
+func (e *Engine) runBatchHook(ctx context.Context, reqs []*request) {
+	e.runBatch(ctx, reqs)
+	if e.opts.OnBatch != nil {
+		e.opts.OnBatch(len(reqs))
+	}
 }

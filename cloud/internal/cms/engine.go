@@ -92,9 +92,10 @@ func New(db *store.DB, v *vault.Vault, opts Options, log *slog.Logger) *Engine {
 			opts.Batches = 1 // one writer at a time anyway
 		}
 	}
-	return &Engine{db: db, vault: v, opts: opts, log: log,
-		batch:    batcher{maxLeaders: opts.Batches, maxBatch: opts.MaxBatch},
+	e := &Engine{db: db, vault: v, opts: opts, log: log,
 		counters: counterCache{ttl: opts.CounterTTL, m: map[string]cachedCounter{}}}
+	e.batch = batcher{maxLeaders: opts.Batches, maxBatch: opts.MaxBatch, run: e.runBatchHook}
+	return e
 }
 
 type dbAuditor struct{ d store.Dialect }
@@ -117,7 +118,7 @@ func (e *Engine) Apply(ctx context.Context, env wire.Envelope) (wire.Ack, error)
 	if err := e.resolveCounter(ctx, &op); err != nil {
 		return wire.Ack{}, err
 	}
-	ack, dup, err := e.submit(ctx, op)
+	ack, dup, err := e.batch.submit(ctx, op)
 	if dup {
 		return e.duplicate(ctx, env)
 	}

@@ -27,3 +27,11 @@ func ApplyBatch(e *Engine, ctx context.Context, envs []wire.Envelope) ([]wire.Ac
 	}
 	return acks, errs
 }
+
+// Idle reports whether no batch is running or queued: no leader slot is
+// held and no request waits. Tests only.
+func Idle(e *Engine) bool {
+	e.batch.mu.Lock()
+	defer e.batch.mu.Unlock()
+	return e.batch.leaders == 0 && len(e.batch.pending) == 0
+}

@@ -1,0 +1,100 @@
+package cms
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"cnskiosk.dev/shared/wire"
+)
+
+// fakeRun is a batch run without a database: it counts how often each
+// request is processed and answers it with its own op id.
+type fakeRun struct {
+	mu    sync.Mutex
+	seen  map[string]int
+	sizes map[int]int
+}
+
+func (f *fakeRun) run(_ context.Context, reqs []*request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range reqs {
+		f.seen[r.op.env.ID]++
+		r.ack = wire.Ack{OpID: r.op.env.ID, Status: wire.StatusApplied}
+	}
+	f.sizes[len(reqs)]++
+	runtime.Gosched() // let other callers queue and leaders interleave
+}
+
+// TestBatcherHandOver hammers the batcher's queue and lead hand-over with
+// many callers, small batches and several leaders, some callers
+// cancelling: every call returns once with its own answer (or, cancelled
+// before any batch took it, ctx.Err and no processing), every request is
+// processed by at most one batch, and no leader slot is left behind.
+func TestBatcherHandOver(t *testing.T) {
+	for _, c := range []struct{ leaders, batch int }{{2, 2}, {3, 2}, {4, 3}, {3, 1}} {
+		t.Run(fmt.Sprintf("leaders=%d,batch=%d", c.leaders, c.batch), func(t *testing.T) {
+			const callers, each = 32, 300
+			f := &fakeRun{seen: map[string]int{}, sizes: map[int]int{}}
+			b := &batcher{maxLeaders: c.leaders, maxBatch: c.batch, run: f.run}
+			type result struct {
+				id        string
+				ack       wire.Ack
+				err       error
+				cancelled bool
+			}
+			results := make(chan result, callers*each)
+			for g := range callers {
+				go func() {
+					for i := range each {
+						id := fmt.Sprintf("%d-%d", g, i)
+						ctx, cancel := context.WithCancel(context.Background())
+						cancelled := i%7 == 3
+						if cancelled {
+							go cancel() // races with the batch
+						}
+						ack, _, err := b.submit(ctx, operation{env: wire.Envelope{ID: id}})
+						cancel()
+						results <- result{id, ack, err, cancelled}
+					}
+				}()
+			}
+			timeout := time.NewTimer(30 * time.Second)
+			defer timeout.Stop()
+			for n := range callers * each {
+				select {
+				case r := <-results:
+					switch {
+					case r.err != nil && (!r.cancelled || r.err != context.Canceled):
+						t.Errorf("%s: %v", r.id, r.err)
+					case r.err != nil && f.count(r.id) != 0:
+						t.Errorf("%s: cancelled, yet processed", r.id)
+					case r.err == nil && r.ack.OpID != r.id:
+						t.Errorf("%s: answered %q", r.id, r.ack.OpID)
+					}
+				case <-timeout.C:
+					t.Fatalf("%d of %d calls returned; the others are blocked", n, callers*each)
+				}
+			}
+			for id, n := range f.seen {
+				if n != 1 {
+					t.Errorf("%s processed %d times", id, n)
+				}
+			}
+			if b.leaders != 0 || len(b.pending) != 0 {
+				t.Errorf("after all calls: %d leaders, %d pending; want 0, 0", b.leaders, len(b.pending))
+			}
+			t.Logf("batch sizes: %v", f.sizes)
+		})
+	}
+}
+
+func (f *fakeRun) count(id string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.seen[id]
+}
