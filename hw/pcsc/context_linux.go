@@ -98,27 +98,62 @@ func (c *Context) Slots(s Slots) (Assignment, error) {
 	return s.Resolve(rs)
 }
 
-// Connect opens the card in reader (shared mode, T=0 or T=1).
+// Connect opens the card in reader (shared mode, T=0 or T=1) on a pcscd
+// context of its own. If ctx ends first it returns a *CancelError and the
+// connection, if it is ever made, is closed in the background.
 func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, &CancelError{Op: "connect", Reader: reader, Err: err}
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.sc == nil {
+	closed := c.sc == nil
+	c.mu.Unlock()
+	if closed {
 		return nil, ErrClosed
 	}
-	h, err := c.sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
+	type result struct {
+		card *Card
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		card, err := connect(reader)
+		done <- result{card, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err == nil {
+			c.log.Debug("pcsc: connected", "reader", reader, "atr", fmt.Sprintf("%X", r.card.atr))
+		}
+		return r.card, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.err == nil {
+				_ = r.card.Close()
+			}
+		}()
+		return nil, &CancelError{Op: "connect", Reader: reader, Err: ctx.Err()}
+	}
+}
+
+// connect establishes a context and connects to the card in reader.
+func connect(reader string) (*Card, error) {
+	sc, err := scard.EstablishContext()
 	if err != nil {
+		return nil, wrap("establish context", err)
+	}
+	h, err := sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
+	if err != nil {
+		_ = sc.Release()
 		return nil, wrap("connect "+reader, err)
 	}
 	st, err := h.Status()
 	if err != nil {
 		_ = h.Disconnect(scard.LeaveCard)
+		_ = sc.Release()
 		return nil, wrap("status "+reader, err)
 	}
-	c.log.Debug("pcsc: connected", "reader", reader, "atr", fmt.Sprintf("%X", st.Atr))
-	return &Card{h: h, reader: reader, atr: st.Atr}, nil
+	return newCard(reader, sc, h, st.Atr), nil
 }
 
 // Close releases the connection to pcscd.

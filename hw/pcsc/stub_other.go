@@ -50,6 +50,11 @@ func (*Card) Transmit(context.Context, []byte) ([]byte, error) { return nil, Err
 // Close does nothing.
 func (*Card) Close() error { return nil }
 
+// Released is closed: there is no connection.
+func (*Card) Released() <-chan struct{} { return closedCh }
+
+var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 // Monitor reports card events (unavailable in this build).
 type Monitor struct{}
 
