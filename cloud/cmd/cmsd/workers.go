@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/fse"
@@ -76,33 +77,51 @@ func senders(c config, log *slog.Logger) (email, sms notify.Sender, err error) {
 			Password: os.Getenv("CNS_SMTP_PASSWORD"), RequireTLS: !w.smtpInsecure, Timeout: 30 * time.Second}
 	} else {
 		log.Warn("no --smtp-addr: e-mails are written to the development spool, not sent", "dir", spool)
-		email = spoolSender{dir: filepath.Join(spool, "email")}
+		email = newSpoolSender(spool, "email.mbox")
 	}
 	if w.smsURL != "" {
 		sms = notify.SMSGateway{URL: w.smsURL, Token: os.Getenv("CNS_SMS_TOKEN"), Client: &http.Client{Timeout: 30 * time.Second}}
 	} else {
 		log.Warn("no --sms-url: SMS are written to the development spool, not sent", "dir", spool)
-		sms = spoolSender{dir: filepath.Join(spool, "sms")}
+		sms = newSpoolSender(spool, "sms.mbox")
 	}
 	return email, sms, nil
 }
 
 // spoolSender is the development stand-in for a mail server or SMS
-// gateway: one file per message, named by the notification id (so a
-// resend overwrites, it never duplicates), mode 0600 in a 0700 directory.
-// It is the citizen's mailbox of a development machine; the files hold
-// the second halves of PIN and PUK exactly as the real message would.
-type spoolSender struct{ dir string }
+// gateway: the messages of one channel are appended, one record each
+// ("From <id>" line, headers, body), to one mailbox file (mode 0600 in a
+// 0700 directory), opened once. Like a real mail server it is at least
+// once: a notification resent after a crash between send and record
+// appears twice with the same Message-ID. It is the citizen's mailbox of a
+// development machine; the file holds the second halves of PIN and PUK
+// exactly as the real message would. One append per message (no file
+// created per message) keeps its cost out of the load figures' way.
+type spoolSender struct {
+	path string
+	mu   sync.Mutex
+	f    *os.File
+}
+
+func newSpoolSender(dir, name string) *spoolSender {
+	return &spoolSender{path: filepath.Join(dir, name)}
+}
 
 // Send implements notify.Sender.
-func (s spoolSender) Send(_ context.Context, m notify.Message) error {
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return err
+func (s *spoolSender) Send(_ context.Context, m notify.Message) error {
+	rec := fmt.Sprintf("From %s\nTo: %s\nSubject: %s\nMessage-ID: %s\n\n%s\n\n", m.ID, m.To, m.Subject, m.ID, m.Body)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f == nil {
+		if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+			return err
+		}
+		f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return err
+		}
+		s.f = f
 	}
-	body := fmt.Sprintf("To: %s\nSubject: %s\nMessage-ID: %s\n\n%s", m.To, m.Subject, m.ID, m.Body)
-	tmp := filepath.Join(s.dir, "."+m.ID+".tmp")
-	if err := os.WriteFile(tmp, []byte(body), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(s.dir, m.ID+".txt"))
+	_, err := s.f.WriteString(rec)
+	return err
 }

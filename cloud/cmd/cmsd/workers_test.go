@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"cnskiosk.dev/cloud/internal/notify"
 )
 
 // TestSendersNeedSpoolFlag: without real senders the clear-text spool is
@@ -25,5 +30,38 @@ func TestSendersNeedSpoolFlag(t *testing.T) {
 				t.Errorf("senders() error = %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestSpoolAppends: the development spool appends one record per message
+// to a 0600 mailbox file of its channel.
+func TestSpoolAppends(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outbox")
+	s := newSpoolSender(dir, "email.mbox")
+	msgs := []notify.Message{
+		{ID: "n1", To: "a@example.it", Subject: "uno", Body: "primo"},
+		{ID: "n2", To: "b@example.it", Subject: "due", Body: "secondo"},
+	}
+	for _, m := range msgs {
+		if err := s.Send(context.Background(), m); err != nil {
+			t.Fatalf("Send(%s) = %v", m.ID, err)
+		}
+	}
+	path := filepath.Join(dir, "email.mbox")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "From n1\nTo: a@example.it\nSubject: uno\nMessage-ID: n1\n\nprimo\n\n" +
+		"From n2\nTo: b@example.it\nSubject: due\nMessage-ID: n2\n\nsecondo\n\n"
+	if got := string(b); got != want {
+		t.Errorf("spool = %q, want %q", got, want)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != 0o600 {
+		t.Errorf("mode = %v, want 0600", got)
 	}
 }

@@ -103,8 +103,14 @@ func drive(ctx context.Context, c config, f *fixture, ks []*ingesttest.Kiosk) (l
 			if err != nil {
 				return loadResult{}, err
 			}
+			b, err := env.Encode()
+			if err != nil {
+				return loadResult{}, err
+			}
 			r.envs = append(r.envs, env)
+			r.payloads = append(r.payloads, b)
 		}
+		r.topic = wire.Topic(k.ID, wire.ChanOps)
 		runs[i] = r
 	}
 	start := time.Now()
@@ -218,6 +224,8 @@ func gather(runs []*kioskRun, start time.Time) loadResult {
 type kioskRun struct {
 	k        *ingesttest.Kiosk
 	envs     []wire.Envelope
+	payloads [][]byte // envs encoded once, before the load starts
+	topic    string   // the kiosk's ops topic
 	mu       sync.Mutex
 	sent     map[string]time.Time
 	acked    map[string]bool
@@ -246,7 +254,7 @@ func (r *kioskRun) run(ctx context.Context, first time.Time, interval time.Durat
 		r.mu.Lock()
 		r.sent[e.ID] = time.Now()
 		r.mu.Unlock()
-		r.k.Send(ctx, wire.ChanOps, e) // a failed publish is resent below
+		r.k.PublishRaw(ctx, r.topic, r.payloads[j]) // a failed publish is resent below
 	}
 	r.resendUntilAcked(ctx, all)
 }
@@ -263,18 +271,16 @@ func (r *kioskRun) resendUntilAcked(ctx context.Context, all <-chan struct{}) {
 		case <-tick.C:
 		}
 		r.mu.Lock()
-		var pending []wire.Envelope
-		for _, e := range r.envs {
+		var pending []int
+		for j, e := range r.envs {
 			if _, sent := r.sent[e.ID]; sent && !r.acked[e.ID] {
-				pending = append(pending, e)
+				pending = append(pending, j)
+				r.resent[e.ID]++
 			}
 		}
-		for _, e := range pending {
-			r.resent[e.ID]++
-		}
 		r.mu.Unlock()
-		for _, e := range pending {
-			r.k.Send(ctx, wire.ChanOps, e)
+		for _, j := range pending {
+			r.k.PublishRaw(ctx, r.topic, r.payloads[j])
 		}
 	}
 }

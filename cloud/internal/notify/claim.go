@@ -79,22 +79,40 @@ func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error) e
 	case "failed":
 		status = "failed"
 	}
-	return w.db.InTx(ctx, func(tx *sql.Tx) error {
-		x, err := tx.ExecContext(ctx, `UPDATE notifications SET status = $1, attempts = attempts + 1, next_at = $2,
-			last_error = $3, sent_at = $4, claimed_until = 0 WHERE id = $5 AND claimed_until = $6`,
-			status, next, msg, sentAt, r.ID, int64(r.tok))
+	args := []any{status, next, msg, sentAt, r.ID, int64(r.tok)}
+	if status != "failed" {
+		// One statement, autocommit: no BEGIN/COMMIT round trips for the
+		// common case (a single UPDATE is atomic on both databases).
+		x, err := w.db.SQL().ExecContext(ctx, finishSQL, args...)
 		if err != nil {
 			return fmt.Errorf("notify: finish: %w", err)
 		}
-		if n, _ := x.RowsAffected(); n == 0 {
-			w.log.WarnContext(ctx, "notification lease lost", "notification", r.ID)
-			return nil
+		w.leaseLost(ctx, x, r)
+		return nil
+	}
+	return w.db.InTx(ctx, func(tx *sql.Tx) error {
+		x, err := tx.ExecContext(ctx, finishSQL, args...)
+		if err != nil {
+			return fmt.Errorf("notify: finish: %w", err)
 		}
-		if status != "failed" {
+		if w.leaseLost(ctx, x, r) {
 			return nil
 		}
 		return openTicket(ctx, tx, r, msg, now)
 	})
+}
+
+const finishSQL = `UPDATE notifications SET status = $1, attempts = attempts + 1, next_at = $2,
+	last_error = $3, sent_at = $4, claimed_until = 0 WHERE id = $5 AND claimed_until = $6`
+
+// leaseLost reports (and logs) an update that found the row claimed by
+// someone else.
+func (w *Worker) leaseLost(ctx context.Context, x sql.Result, r row) bool {
+	if n, _ := x.RowsAffected(); n == 0 {
+		w.log.WarnContext(ctx, "notification lease lost", "notification", r.ID)
+		return true
+	}
+	return false
 }
 
 // openTicket asks the help desk (L1) to reach the citizen a notice did
