@@ -17,11 +17,8 @@ setup: ## install what the project needs from Debian packages
 services: setup ## start PostgreSQL and pcscd for the tests (if not running)
 	@scripts/services.sh
 
-test: services deps-check ## run every test of every module against real services; screenshots kept in .run/test-artifacts
-	@set -e; $(ENV) for m in $(MODULES); do \
-	  echo "== $$m"; mkdir -p .run/test-artifacts/$$m; \
-	  (cd $$m && $(GO) test -race -count=1 -timeout 12m -artifacts -outputdir $(CURDIR)/.run/test-artifacts/$$m ./...); done
-	@echo "test artifacts (browser screenshots, receipts): .run/test-artifacts/"
+test: services deps-check ## run every test of every module (race detector) against real services; screenshots in .run/test-artifacts
+	@scripts/test.sh
 
 test-%: services ## run the tests of one module: make test-cloud
 	@$(ENV) cd $* && $(GO) test -count=1 -timeout 12m ./...
