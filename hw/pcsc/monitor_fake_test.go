@@ -181,7 +181,8 @@ func TestMonitorRecovers(t *testing.T) {
 		want("A", Removed)
 		want("A", ReaderGone)
 		want("B", ReaderGone)
-		time.Sleep(5 * time.Second) // virtual time: several failed attempts
+		<-time.After(5 * time.Second) // the bubble's virtual clock: several failed attempts, no real wait
+		synctest.Wait()
 		f.set(func() { f.up = true })
 		want("A", ReaderBack)
 		want("B", ReaderBack)
