@@ -1,6 +1,7 @@
 package fse
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,13 +43,13 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 	if o.Service == nil || db == nil {
 		return nil, fmt.Errorf("%w: database and service are required", ErrConfig)
 	}
-	o.MaxAttempts = or(o.MaxAttempts, 8)
-	o.BaseDelay = or(o.BaseDelay, 30*time.Second)
-	o.MaxDelay = or(o.MaxDelay, time.Hour)
-	o.Lease = or(o.Lease, 2*time.Minute)
-	o.Poll = or(o.Poll, 5*time.Second)
-	o.CallTimeout = or(o.CallTimeout, 30*time.Second)
-	o.Batch = or(o.Batch, 16)
+	o.MaxAttempts = cmp.Or(o.MaxAttempts, 8)
+	o.BaseDelay = cmp.Or(o.BaseDelay, 30*time.Second)
+	o.MaxDelay = cmp.Or(o.MaxDelay, time.Hour)
+	o.Lease = cmp.Or(o.Lease, 2*time.Minute)
+	o.Poll = cmp.Or(o.Poll, 5*time.Second)
+	o.CallTimeout = cmp.Or(o.CallTimeout, 30*time.Second)
+	o.Batch = cmp.Or(o.Batch, 16)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -62,14 +63,6 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 		w.done, _ = o.Metrics.NewCounterVec("cms_fse_attempts_total", "FSE creation attempts by result.", "result")
 	}
 	return w, nil
-}
-
-func or[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Run processes due requests until ctx ends.

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,13 +55,13 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 	if o.Policy == (vault.Policy{}) {
 		o.Policy = vault.DefaultPolicy
 	}
-	o.MaxAttempts = or(o.MaxAttempts, 10)
-	o.BaseDelay = or(o.BaseDelay, 30*time.Second)
-	o.MaxDelay = or(o.MaxDelay, time.Hour)
-	o.Lease = or(o.Lease, 2*time.Minute)
-	o.Poll = or(o.Poll, 2*time.Second)
-	o.SendTimeout = or(o.SendTimeout, 30*time.Second)
-	o.Batch = or(o.Batch, 32)
+	o.MaxAttempts = cmp.Or(o.MaxAttempts, 10)
+	o.BaseDelay = cmp.Or(o.BaseDelay, 30*time.Second)
+	o.MaxDelay = cmp.Or(o.MaxDelay, time.Hour)
+	o.Lease = cmp.Or(o.Lease, 2*time.Minute)
+	o.Poll = cmp.Or(o.Poll, 2*time.Second)
+	o.SendTimeout = cmp.Or(o.SendTimeout, 30*time.Second)
+	o.Batch = cmp.Or(o.Batch, 32)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -100,14 +101,6 @@ func smtpAddr(s Sender) string {
 	}
 	m, _ := s.(SMTP)
 	return m.Addr
-}
-
-func or[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Run sends due notifications until ctx ends.
