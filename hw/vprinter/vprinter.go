@@ -10,6 +10,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -100,12 +102,16 @@ func New(cfg Config) (*Printer, error) {
 	if err := privateDir(cfg.Dir); err != nil {
 		return nil, err
 	}
+	last, err := lastSaved(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("vprinter: listen: %w", err)
 	}
 	return &Printer{cfg: cfg, log: cfg.Logger, ln: ln, receipts: make(chan Receipt, 64),
-		conns: map[net.Conn]struct{}{}}, nil
+		conns: map[net.Conn]struct{}{}, seq: last}, nil
 }
 
 // Addr returns the address the printer listens on.
@@ -209,6 +215,26 @@ func privateDir(dir string) error {
 		return fmt.Errorf("vprinter: receipts directory: %w", err)
 	}
 	return nil
+}
+
+// lastSaved returns the highest receipt number already saved in dir, so a
+// restarted printer numbers on and never overwrites an earlier receipt.
+func lastSaved(dir string) (int, error) {
+	if dir == "" {
+		return 0, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("vprinter: receipts directory: %w", err)
+	}
+	last := 0
+	for _, e := range entries {
+		stem, ok := strings.CutSuffix(e.Name(), ".txt")
+		if n, err := strconv.Atoi(stem); ok && err == nil && n > last {
+			last = n
+		}
+	}
+	return last, nil
 }
 
 func save(r Receipt) error {

@@ -29,7 +29,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:9100", "TCP address to listen on")
 	fs.IntVar(&c.paper, "paper", 80, "paper width in mm: 58 or 80")
-	fs.StringVar(&c.dir, "dir", "receipts", "directory where receipts are saved")
+	fs.StringVar(&c.dir, "dir", ".run/receipts", "directory where receipts are saved (they carry PIN/PUK halves: keep it out of version control)")
 	fs.StringVar(&c.control, "control", "", "HTTP address for POST /control and GET /status (off if empty)")
 	fs.DurationVar(&c.lineTime, "line-time", 0, "time to print one line (0: at once); GS ( H answers wait for it")
 	fs.BoolVar(&c.stdin, "stdin", true, "read control commands from standard input")
