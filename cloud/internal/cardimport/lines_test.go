@@ -91,6 +91,11 @@ func TestImportReasons(t *testing.T) {
 		r[i] = v
 		return r
 	}
+	swap := func(i, j int) []string {
+		r := append([]string(nil), base...)
+		r[i], r[j] = r[j], r[i]
+		return r
+	}
 	tests := []struct {
 		row  []string
 		want string
@@ -105,6 +110,8 @@ func TestImportReasons(t *testing.T) {
 		{with(2, "2025-12-31"), "invalid expiry: team: card expired on 2025-12-31"},
 		{with(6, "12345678"), `invalid sex: "[pin/puk]"`},
 		{with(5, "87654321"), `invalid date: birth_date "[pin/puk]"`},
+		{swap(7, 8), `invalid birth_place`},
+		{with(6, "43602655"), `invalid sex: "[digits]"`},
 	}
 	var rows [][]string
 	for _, tt := range tests {
@@ -116,7 +123,7 @@ func TestImportReasons(t *testing.T) {
 		t.Fatalf("rejects %v, want %d", rejects, len(tests))
 	}
 	for i, tt := range tests {
-		if got := rejects[i].Reason; !strings.Contains(got, tt.want) || strings.Contains(got, "12345678") || strings.Contains(got, "87654321") {
+		if got := rejects[i].Reason; !strings.Contains(got, tt.want) || strings.Contains(got, "12345678") || strings.Contains(got, "87654321") || strings.Contains(got, "43602655") {
 			t.Errorf("line %d: reason %q, want it to contain %q and no secret", rejects[i].Line, got, tt.want)
 		}
 	}

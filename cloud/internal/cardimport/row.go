@@ -3,6 +3,7 @@ package cardimport
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -167,18 +168,28 @@ func checkCF(c Card, birth, today time.Time) error {
 }
 
 // redact removes the row's PIN and PUK from a reason, in case a shifted
-// or mistyped row put one of them in a field that a reason quotes.
+// or mistyped row put one of them in a field that a reason quotes; and,
+// since a swapped row may put another row's secret or this row's secret in
+// a column the reason quotes while the pin column holds something else,
+// it also masks every run of 5 to 19 digits: the shape of a PIN or PUK, and
+// of nothing a reason needs to show (years have 4 digits, a TEAM 20).
 func redact(reason string, rec []string) string {
-	if rec == nil {
-		return reason
-	}
-	for _, i := range []int{colPIN, colPUK} {
-		if s := strings.TrimSpace(rec[i]); len(s) >= 4 {
-			reason = strings.ReplaceAll(reason, s, "[pin/puk]")
+	if rec != nil {
+		for _, i := range []int{colPIN, colPUK} {
+			if s := strings.TrimSpace(rec[i]); len(s) >= 4 {
+				reason = strings.ReplaceAll(reason, s, "[pin/puk]")
+			}
 		}
 	}
-	return reason
+	return digitRun.ReplaceAllStringFunc(reason, func(run string) string {
+		if len(run) >= 5 && len(run) <= 19 {
+			return "[digits]"
+		}
+		return run
+	})
 }
+
+var digitRun = regexp.MustCompile(`[0-9]+`)
 
 func checkSecrets(pin, puk string, l Lengths) error {
 	if !digitsIn(pin, l.PinMin, l.PinMax) {
