@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/clip"
@@ -33,8 +35,68 @@ func (w *Worker) claim(ctx context.Context) ([]row, lease.Token, error) {
 	return out, tok, nil
 }
 
+// batch is what one RunOnce shares between its rows: the sealed secrets
+// read in one query and the ids sent, recorded in one update.
+type batch struct {
+	tok     lease.Token
+	secrets map[string]vault.Sealed // card TEAM -> sealed PIN/PUK
+	sent    []string
+}
+
+// secrets reads, in one query, the sealed secrets of the batch's cards
+// that get second halves.
+func (w *Worker) secrets(ctx context.Context, rows []row) (map[string]vault.Sealed, error) {
+	var args []any
+	for _, r := range rows {
+		if r.Kind == KindSecondHalves {
+			args = append(args, r.CardTEAM)
+		}
+	}
+	out := make(map[string]vault.Sealed, len(args))
+	if len(args) == 0 {
+		return out, nil
+	}
+	rs, err := w.db.SQL().QueryContext(ctx, `SELECT team, key_id, nonce, sealed FROM card_secrets WHERE team IN (`+placeholders(1, len(args))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("notify: read secrets: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var team string
+		var s vault.Sealed
+		if err := rs.Scan(&team, &s.KeyID, &s.Nonce, &s.Ciphertext); err != nil {
+			return nil, fmt.Errorf("notify: read secrets: %w", err)
+		}
+		out[team] = s
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("notify: read secrets: %w", err)
+	}
+	return out, nil
+}
+
+// placeholders returns "$from, ..., $(from+n-1)".
+func placeholders(from, n int) string {
+	var sb strings.Builder
+	for i := range n {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return sb.String()
+}
+
+func ids(rows []row) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.ID
+	}
+	return out
+}
+
 // build writes the message; for second halves it opens the card's secrets.
-func (w *Worker) build(ctx context.Context, r row) (Message, error) {
+func (w *Worker) build(b *batch, r row) (Message, error) {
 	m := Message{ID: r.ID, Kind: r.Kind, Channel: r.Channel, To: r.Address}
 	if r.Kind != KindSecondHalves {
 		m.Subject, m.Body = reissueText(r.CardTEAM)
@@ -43,14 +105,9 @@ func (w *Worker) build(ctx context.Context, r row) (Message, error) {
 		}
 		return m, nil
 	}
-	var s vault.Sealed
-	err := w.db.SQL().QueryRowContext(ctx, `SELECT key_id, nonce, sealed FROM card_secrets WHERE team = $1`, r.CardTEAM).
-		Scan(&s.KeyID, &s.Nonce, &s.Ciphertext)
-	if errors.Is(err, sql.ErrNoRows) {
+	s, ok := b.secrets[r.CardTEAM]
+	if !ok {
 		return m, fmt.Errorf("%w: none stored for the card", ErrSecret)
-	}
-	if err != nil {
-		return m, fmt.Errorf("notify: read secrets: %w", err)
 	}
 	sec, err := w.o.Vault.Open(r.CardTEAM, s)
 	if err != nil {
@@ -62,6 +119,30 @@ func (w *Worker) build(ctx context.Context, r row) (Message, error) {
 		m.Body = smsSecondHalves(second)
 	}
 	return m, nil
+}
+
+// finishSent records the batch's sent rows in one autocommit UPDATE (a
+// single statement is atomic on both databases), each only if the lease
+// is still ours.
+func (w *Worker) finishSent(ctx context.Context, b *batch) error {
+	if len(b.sent) == 0 {
+		return nil
+	}
+	now := w.o.Now().UnixMicro()
+	args := make([]any, 0, 2+len(b.sent))
+	args = append(args, now, int64(b.tok))
+	for _, id := range b.sent {
+		args = append(args, id)
+	}
+	x, err := w.db.SQL().ExecContext(ctx, `UPDATE notifications SET status = 'sent', attempts = attempts + 1, next_at = $1,
+	last_error = '', sent_at = $1, claimed_until = 0 WHERE claimed_until = $2 AND id IN (`+placeholders(3, len(b.sent))+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("notify: finish: %w", err)
+	}
+	if n, _ := x.RowsAffected(); n < int64(len(b.sent)) {
+		w.log.WarnContext(ctx, "notification lease lost", "sent", len(b.sent), "recorded", n)
+	}
+	return nil
 }
 
 // finish records the attempt if the lease is still ours.

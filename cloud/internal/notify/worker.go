@@ -115,15 +115,24 @@ func (w *Worker) Close() error { return nil }
 // finished (sent or failed). Rows left when ctx ends are released.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	rows, tok, err := w.claim(ctx)
-	if err != nil {
+	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	return lease.Each(ctx, w.q, tok, rows, func(r row) string { return r.ID }, w.process)
+	b := &batch{tok: tok}
+	if b.secrets, err = w.secrets(ctx, rows); err != nil {
+		return 0, errors.Join(err, w.q.Release(context.WithoutCancel(ctx), tok, ids(rows)...))
+	}
+	n, err := lease.Each(ctx, w.q, tok, rows, func(r row) string { return r.ID }, func(ctx context.Context, r row) (bool, error) {
+		return w.process(ctx, b, r)
+	})
+	// Messages that left are recorded even during shutdown.
+	return n, errors.Join(err, w.finishSent(context.WithoutCancel(ctx), b))
 }
 
-// process sends one row; false means it was released (shutdown).
-func (w *Worker) process(ctx context.Context, r row) (bool, error) {
-	m, err := w.build(ctx, r)
+// process sends one row; false means it was released (shutdown). A sent
+// row is recorded with the batch (finishSent); retries and failures at once.
+func (w *Worker) process(ctx context.Context, b *batch, r row) (bool, error) {
+	m, err := w.build(b, r)
 	if err == nil {
 		sctx, cancel := context.WithTimeout(ctx, w.o.SendTimeout)
 		err = w.sender(r.Channel).Send(sctx, m)
@@ -146,7 +155,10 @@ func (w *Worker) process(ctx context.Context, r row) (bool, error) {
 	}
 	w.alert(ctx, r.Channel, err)
 	w.log.InfoContext(ctx, "notification attempt", "notification", m, "attempt", r.Attempts+1, "result", res, "err", err)
-	// A message that left must be recorded even during shutdown.
+	if res == "sent" {
+		b.sent = append(b.sent, r.ID)
+		return true, nil
+	}
 	return true, w.finish(context.WithoutCancel(ctx), r, res, err)
 }
 
