@@ -11,6 +11,7 @@ import (
 
 	"cnskiosk.dev/cloud/internal/clip"
 	"cnskiosk.dev/cloud/internal/lease"
+	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/ticket"
 	"cnskiosk.dev/cloud/internal/vault"
 )
@@ -56,7 +57,8 @@ func (w *Worker) secrets(ctx context.Context, rows []row) (map[string]vault.Seal
 	if len(args) == 0 {
 		return out, nil
 	}
-	rs, err := w.db.SQL().QueryContext(ctx, `SELECT team, key_id, nonce, sealed FROM card_secrets WHERE team IN (`+placeholders(1, len(args))+`)`, args...)
+	q, args := w.inList(`SELECT team, key_id, nonce, sealed FROM card_secrets WHERE team`, nil, args)
+	rs, err := w.db.SQL().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("notify: read secrets: %w", err)
 	}
@@ -73,6 +75,20 @@ func (w *Worker) secrets(ctx context.Context, rows []row) (map[string]vault.Seal
 		return nil, fmt.Errorf("notify: read secrets: %w", err)
 	}
 	return out, nil
+}
+
+// inList appends "IN ($n, ...)" for vals to q: on PostgreSQL "= ANY($n)"
+// with one array, so the statement text (and its prepared plan) is the
+// same whatever the batch size.
+func (w *Worker) inList(q string, args, vals []any) (string, []any) {
+	if w.db.Dialect() != store.Postgres {
+		return q + ` IN (` + placeholders(len(args)+1, len(vals)) + `)`, append(args, vals...)
+	}
+	arr := make([]string, len(vals))
+	for i, v := range vals {
+		arr[i], _ = v.(string)
+	}
+	return q + ` = ANY($` + strconv.Itoa(len(args)+1) + `)`, append(args, arr)
 }
 
 // placeholders returns "$from, ..., $(from+n-1)".
@@ -129,13 +145,13 @@ func (w *Worker) finishSent(ctx context.Context, b *batch) error {
 		return nil
 	}
 	now := w.o.Now().UnixMicro()
-	args := make([]any, 0, 2+len(b.sent))
-	args = append(args, now, int64(b.tok))
-	for _, id := range b.sent {
-		args = append(args, id)
+	vals := make([]any, len(b.sent))
+	for i, id := range b.sent {
+		vals[i] = id
 	}
-	x, err := w.db.SQL().ExecContext(ctx, `UPDATE notifications SET status = 'sent', attempts = attempts + 1, next_at = $1,
-	last_error = '', sent_at = $1, claimed_until = 0 WHERE claimed_until = $2 AND id IN (`+placeholders(3, len(b.sent))+`)`, args...)
+	q, args := w.inList(`UPDATE notifications SET status = 'sent', attempts = attempts + 1, next_at = $1,
+	last_error = '', sent_at = $1, claimed_until = 0 WHERE claimed_until = $2 AND id`, []any{now, int64(b.tok)}, vals)
+	x, err := w.db.SQL().ExecContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("notify: finish: %w", err)
 	}
