@@ -55,10 +55,7 @@ func accountsAdd(ctx context.Context, e *Env, args []string) error {
 }
 
 func accountsList(ctx context.Context, e *Env, args []string) error {
-	if err := e.Parse(e.Flags(commands["accounts list"]), args); err != nil {
-		return err
-	}
-	db, err := e.Store(ctx)
+	db, err := e.NoFlagsStore(ctx, "accounts list", args)
 	if err != nil {
 		return err
 	}

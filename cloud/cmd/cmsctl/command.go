@@ -86,6 +86,15 @@ func (e *Env) Store(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
+// NoFlagsStore parses the arguments of a command that takes no flags of
+// its own, then opens the store: the start of every listing command.
+func (e *Env) NoFlagsStore(ctx context.Context, name string, args []string) (*store.DB, error) {
+	if err := e.Parse(e.Flags(commands[name]), args); err != nil {
+		return nil, err
+	}
+	return e.Store(ctx)
+}
+
 // Vault loads the key file named by --key.
 func (e *Env) Vault() (*vault.Vault, error) { return vault.Load(e.KeyFile) }
 

@@ -83,10 +83,7 @@ func capString(caps []rules.Capability) string {
 }
 
 func countersList(ctx context.Context, e *Env, args []string) error {
-	if err := e.Parse(e.Flags(commands["counters list"]), args); err != nil {
-		return err
-	}
-	db, err := e.Store(ctx)
+	db, err := e.NoFlagsStore(ctx, "counters list", args)
 	if err != nil {
 		return err
 	}

@@ -64,10 +64,7 @@ func devicesProvision(ctx context.Context, e *Env, args []string) error {
 }
 
 func devicesList(ctx context.Context, e *Env, args []string) error {
-	if err := e.Parse(e.Flags(commands["devices list"]), args); err != nil {
-		return err
-	}
-	db, err := e.Store(ctx)
+	db, err := e.NoFlagsStore(ctx, "devices list", args)
 	if err != nil {
 		return err
 	}

@@ -90,10 +90,7 @@ func splitCSV(s string) []string {
 }
 
 func operatorsList(ctx context.Context, e *Env, args []string) error {
-	if err := e.Parse(e.Flags(commands["operators list"]), args); err != nil {
-		return err
-	}
-	db, err := e.Store(ctx)
+	db, err := e.NoFlagsStore(ctx, "operators list", args)
 	if err != nil {
 		return err
 	}
