@@ -18,7 +18,9 @@
 // # Group commit
 //
 // Concurrent Apply calls are coalesced into batches, one transaction each
-// (Options.MaxBatch, Options.Batches): the operators and sessions of a
+// (Options.MaxBatch). Operations are split into Options.Batches lanes by
+// their device's audit partition, one batch at a time per lane, so that
+// concurrent batches never wait for each other's audit heads. The operators and sessions of a
 // batch are checked by one statement, its cards are locked in TEAM order
 // by one statement, the operations are decided in that order against the
 // batch's view of the cards (same-card operations see each other's

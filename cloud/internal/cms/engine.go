@@ -44,10 +44,12 @@ type Options struct {
 	// CounterTTL is how long the counter a device is registered at
 	// (fleet table devices) is cached. Zero: 30 seconds.
 	CounterTTL time.Duration
-	Auditor    Auditor       // nil: audit.Append on the engine's database
-	MaxBatch   int           // most operations committed in one transaction; zero: 32; 1: no grouping
-	Batches    int           // most batch transactions at once; zero: 4 on PostgreSQL, 1 on SQLite
-	OnBatch    func(ops int) // called after each batch transaction with its size (metrics); nil: none
+	Auditor    Auditor // nil: audit.Append on the engine's database
+	MaxBatch   int     // most operations committed in one transaction; zero: 32; 1: no grouping
+	// Batches is how many batch transactions run at once, one per lane;
+	// zero: 4 on PostgreSQL, 1 on SQLite. At most audit.Partitions.
+	Batches int
+	OnBatch func(ops int) // called after each batch transaction with its size (metrics); nil: none
 }
 
 // Engine applies operations. It is safe for concurrent use.
@@ -56,7 +58,7 @@ type Engine struct {
 	vault    *vault.Vault
 	opts     Options
 	log      *slog.Logger
-	batch    batcher
+	lanes    []*batcher // by audit partition of the device: see lane
 	counters counterCache
 }
 
@@ -92,10 +94,23 @@ func New(db *store.DB, v *vault.Vault, opts Options, log *slog.Logger) *Engine {
 			opts.Batches = 1 // one writer at a time anyway
 		}
 	}
+	opts.Batches = min(opts.Batches, audit.Partitions)
 	e := &Engine{db: db, vault: v, opts: opts, log: log,
 		counters: counterCache{ttl: opts.CounterTTL, m: map[string]cachedCounter{}}}
-	e.batch = batcher{maxLeaders: opts.Batches, maxBatch: opts.MaxBatch, run: e.runBatchHook}
+	for range opts.Batches {
+		e.lanes = append(e.lanes, &batcher{maxLeaders: 1, maxBatch: opts.MaxBatch, run: e.runBatchHook})
+	}
 	return e
+}
+
+// lane is the batcher of op. Every audit record of an operation goes to
+// its device's audit partition, and a batch locks the heads of the
+// partitions it writes until it commits. Lanes own disjoint sets of
+// partitions, one batch at a time each: concurrent batches never wait for
+// each other's audit heads, and a lane's next batch gathers what arrived
+// while the previous one committed.
+func (e *Engine) lane(op operation) *batcher {
+	return e.lanes[audit.PartitionOf(op.env.Dev)%len(e.lanes)]
 }
 
 type dbAuditor struct{ d store.Dialect }
@@ -118,7 +133,7 @@ func (e *Engine) Apply(ctx context.Context, env wire.Envelope) (wire.Ack, error)
 	if err := e.resolveCounter(ctx, &op); err != nil {
 		return wire.Ack{}, err
 	}
-	ack, dup, err := e.batch.submit(ctx, op)
+	ack, dup, err := e.lane(op).submit(ctx, op)
 	if dup {
 		return e.duplicate(ctx, env)
 	}

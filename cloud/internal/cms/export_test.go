@@ -31,7 +31,13 @@ func ApplyBatch(e *Engine, ctx context.Context, envs []wire.Envelope) ([]wire.Ac
 // Idle reports whether no batch is running or queued: no leader slot is
 // held and no request waits. Tests only.
 func Idle(e *Engine) bool {
-	e.batch.mu.Lock()
-	defer e.batch.mu.Unlock()
-	return e.batch.leaders == 0 && len(e.batch.pending) == 0
+	for _, b := range e.lanes {
+		b.mu.Lock()
+		idle := b.leaders == 0 && len(b.pending) == 0
+		b.mu.Unlock()
+		if !idle {
+			return false
+		}
+	}
+	return true
 }
