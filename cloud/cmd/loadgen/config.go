@@ -11,6 +11,7 @@ import (
 // config is one load run.
 type config struct {
 	cmsd, mode, db, dir, pgAdmin string
+	client                       string // MQTT client of the simulated kiosks: lean or paho
 	cpuProfile                   string
 	cmsdArgs                     args
 	kiosks, ops, idle, raw       int
@@ -29,6 +30,9 @@ func (c config) check() error {
 	var errs []error
 	if c.mode != "embedded" && c.mode != "mosquitto" {
 		errs = append(errs, fmt.Errorf("-mode %q: want embedded or mosquitto", c.mode))
+	}
+	if c.client != clientLean && c.client != clientPaho {
+		errs = append(errs, fmt.Errorf("-client %q: want lean or paho", c.client))
 	}
 	if c.kiosks < 1 || c.ops < 1 || c.kiosks*c.ops > 1_000_000 {
 		errs = append(errs, errors.New("-kiosks and -ops must be >= 1 and their product <= 1,000,000"))

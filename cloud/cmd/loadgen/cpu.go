@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 )
 
 // cpuWatch measures, over the load phase, the CPU used by each process of
 // the stack, in percent of one core, and how busy the whole machine was.
 type cpuWatch struct {
+	mu    sync.Mutex // pids and carry change when cmsd is restarted
 	pids  map[string]int
+	carry map[string]uint64 // ticks of processes killed during the load
 	start map[string]uint64
 	busy0 uint64
 	tot0  uint64
@@ -29,11 +32,23 @@ func (w *cpuWatch) ticks(name string) uint64 {
 	if name == "postgres" {
 		return commTicks("postgres")
 	}
-	return procTicks(w.pids[name])
+	w.mu.Lock()
+	pid, carry := w.pids[name], w.carry[name]
+	w.mu.Unlock()
+	return carry + procTicks(pid)
+}
+
+// replace counts the CPU of process name, about to be killed, and follows
+// its successor from now on: restart with pid 0 until it is running.
+func (w *cpuWatch) replace(name string, pid int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.carry[name] += procTicks(w.pids[name])
+	w.pids[name] = pid
 }
 
 func startCPU(pids map[string]int) *cpuWatch {
-	w := &cpuWatch{pids: pids, start: map[string]uint64{}}
+	w := &cpuWatch{pids: pids, carry: map[string]uint64{}, start: map[string]uint64{}}
 	w.pids["loadgen"] = os.Getpid()
 	for _, n := range cpuOrder {
 		w.start[n] = w.ticks(n)

@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"os"
+	"runtime"
+	"testing"
+)
 
 func TestStatTicks(t *testing.T) {
 	for _, tc := range []struct {
@@ -17,5 +21,25 @@ func TestStatTicks(t *testing.T) {
 				t.Errorf("statTicks(%q) = %d, want %d", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCPUReplace: when cmsd is killed and restarted during the load, its
+// CPU is the sum of both processes, never a count going backwards (which
+// printed an absurd share after -kill-after).
+func TestCPUReplace(t *testing.T) {
+	self := os.Getpid()
+	for runtime.GOOS == "linux" && procTicks(self) == 0 {
+		// spend a clock tick
+	}
+	w := startCPU(map[string]int{"cmsd": self})
+	before := w.ticks("cmsd")
+	w.replace("cmsd", 0) // killed; its successor not yet running
+	if got := w.ticks("cmsd"); got < before {
+		t.Errorf("after the kill: %d ticks, before %d", got, before)
+	}
+	w.replace("cmsd", self) // the successor (this process again)
+	if got := w.ticks("cmsd"); got < 2*before {
+		t.Errorf("with the successor: %d ticks, want at least %d", got, 2*before)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"cnskiosk.dev/cloud/internal/demodata"
-	"cnskiosk.dev/cloud/internal/ingest/ingesttest"
 	"cnskiosk.dev/cloud/internal/pki"
 	"cnskiosk.dev/shared/wire"
 )
@@ -30,21 +29,21 @@ type loadResult struct {
 	opIDs    []string
 }
 
-// dialAll connects the devices, at most 16 handshakes at a time.
-func dialAll(ctx context.Context, url string, ca *pki.CA, devs []device, log *slog.Logger) ([]*ingesttest.Kiosk, error) {
-	ks := make([]*ingesttest.Kiosk, len(devs))
+// dialAll connects the devices with client, at most 16 handshakes at a
+// time.
+func dialAll(ctx context.Context, client, url string, ca *pki.CA, devs []device, log *slog.Logger) ([]*kiosk, error) {
+	ks := make([]*kiosk, len(devs))
 	sem := make(chan struct{}, 16)
 	var mu sync.Mutex
 	var first error
 	var wg sync.WaitGroup
-	quiet := slog.New(slog.DiscardHandler)
 	for i, d := range devs {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
 			cfg, err := clientTLS(d.cert, ca)
 			if err == nil {
-				ks[i], err = ingesttest.Dial(ctx, url, d.id, cfg, nil, quiet)
+				ks[i], err = dialKiosk(ctx, client, url, d.id, cfg)
 			}
 			if err != nil {
 				mu.Lock()
@@ -58,7 +57,7 @@ func dialAll(ctx context.Context, url string, ca *pki.CA, devs []device, log *sl
 		closeAll(ks)
 		return nil, first
 	}
-	log.Info("kiosks connected", "n", len(ks))
+	log.Info("kiosks connected", "n", len(ks), "client", client)
 	return ks, nil
 }
 
@@ -69,11 +68,11 @@ func cmpErr(a, b error) error {
 	return b
 }
 
-func closeAll(ks []*ingesttest.Kiosk) {
+func closeAll(ks []*kiosk) {
 	var wg sync.WaitGroup
 	for _, k := range ks {
 		if k != nil {
-			wg.Go(k.Close)
+			wg.Go(k.close)
 		}
 	}
 	wg.Wait()
@@ -82,8 +81,8 @@ func closeAll(ks []*ingesttest.Kiosk) {
 func clientTLS(is pki.Issued, ca *pki.CA) (*tls.Config, error) { return pki.ClientTLS(is, ca.Pool()) }
 
 // activation builds the operation of a kiosk for one card.
-func activation(k *ingesttest.Kiosk, session string, c demodata.Citizen) (wire.Envelope, error) {
-	return k.Op(wire.OpActivation, wire.Activation{
+func activation(k *kiosk, session string, c demodata.Citizen) (wire.Envelope, error) {
+	return k.op(wire.OpActivation, wire.Activation{
 		Common:    wire.Common{Operator: wire.Operator{CF: loadOperator, Session: session}},
 		Card:      wire.CardRef{CF: c.CF, TEAM: c.TEAM, Expiry: wire.DateOf(c.Expiry)},
 		Requester: wire.Requester{Role: wire.RoleHolder},
@@ -94,10 +93,13 @@ func activation(k *ingesttest.Kiosk, session string, c demodata.Citizen) (wire.E
 
 // drive makes every sending kiosk deliver its operations and gathers the
 // results. rate 0 is a closed loop (one operation in flight per kiosk).
-func drive(ctx context.Context, c config, f *fixture, ks []*ingesttest.Kiosk) (loadResult, error) {
+func drive(ctx context.Context, c config, f *fixture, ks []*kiosk) (loadResult, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	runs := make([]*kioskRun, len(ks))
 	for i, k := range ks {
-		r := &kioskRun{k: k, sent: map[string]time.Time{}, acked: map[string]bool{}, resent: map[string]int{}, outcomes: map[string]int{}}
+		r := &kioskRun{k: k, ctx: ctx, closed: c.rate <= 0, all: make(chan struct{}),
+			sent: map[string]time.Time{}, acked: map[string]bool{}, resent: map[string]int{}, outcomes: map[string]int{}}
 		for j := range c.ops {
 			env, err := activation(k, f.devices[i].session, f.cards[i*c.ops+j])
 			if err != nil {
@@ -110,7 +112,8 @@ func drive(ctx context.Context, c config, f *fixture, ks []*ingesttest.Kiosk) (l
 			r.envs = append(r.envs, env)
 			r.payloads = append(r.payloads, b)
 		}
-		r.topic = wire.Topic(k.ID, wire.ChanOps)
+		r.topic = wire.Topic(k.id, wire.ChanOps)
+		k.onAck(r.onAck)
 		runs[i] = r
 	}
 	start := time.Now()
@@ -118,8 +121,6 @@ func drive(ctx context.Context, c config, f *fixture, ks []*ingesttest.Kiosk) (l
 	if c.rate > 0 {
 		interval = time.Duration(float64(len(ks)) / c.rate * float64(time.Second))
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	go watchStall(ctx, cancel, runs, c.stall)
 	var wg sync.WaitGroup
 	for i, r := range runs {
@@ -191,7 +192,7 @@ func unacked(runs []*kioskRun) string {
 				if sent {
 					state = fmt.Sprintf("first sent %s ago, resent %d times", time.Since(t).Round(time.Millisecond), r.resent[e.ID])
 				}
-				fmt.Fprintf(&b, "\n  kiosk %s op %s seq %d: %s", r.k.ID, e.ID, e.Seq, state)
+				fmt.Fprintf(&b, "\n  kiosk %s op %s seq %d: %s", r.k.id, e.ID, e.Seq, state)
 			}
 		}
 		r.mu.Unlock()
@@ -222,11 +223,15 @@ func gather(runs []*kioskRun, start time.Time) loadResult {
 
 // kioskRun is one kiosk's share of the load.
 type kioskRun struct {
-	k        *ingesttest.Kiosk
+	k        *kiosk
 	envs     []wire.Envelope
 	payloads [][]byte // envs encoded once, before the load starts
 	topic    string   // the kiosk's ops topic
+	ctx      context.Context
+	closed   bool          // closed loop: each first ack sends the next operation
+	all      chan struct{} // closed at the first ack of the last operation
 	mu       sync.Mutex
+	next     int // closed loop: the operation to send at the next first ack
 	sent     map[string]time.Time
 	acked    map[string]bool
 	resent   map[string]int
@@ -236,35 +241,36 @@ type kioskRun struct {
 }
 
 func (r *kioskRun) run(ctx context.Context, first time.Time, interval time.Duration) {
-	got := make(chan struct{}, len(r.envs))
-	all := make(chan struct{})
-	go r.receive(ctx, got, all)
-	for j, e := range r.envs {
-		if interval > 0 {
+	if r.closed {
+		r.mu.Lock()
+		r.next = 1
+		r.mu.Unlock()
+		r.send(0) // onAck sends the others
+	} else {
+		for j := range r.envs {
 			if !sleepUntil(ctx, first.Add(time.Duration(j)*interval)) {
 				return
 			}
-		} else if j > 0 {
-			select {
-			case <-got:
-			case <-ctx.Done():
-				return
-			}
+			r.send(j)
 		}
-		r.mu.Lock()
-		r.sent[e.ID] = time.Now()
-		r.mu.Unlock()
-		r.k.PublishRaw(ctx, r.topic, r.payloads[j]) // a failed publish is resent below
 	}
-	r.resendUntilAcked(ctx, all)
+	r.resendUntilAcked(ctx)
 }
 
-func (r *kioskRun) resendUntilAcked(ctx context.Context, all <-chan struct{}) {
+// send publishes operation j for the first time.
+func (r *kioskRun) send(j int) {
+	r.mu.Lock()
+	r.sent[r.envs[j].ID] = time.Now()
+	r.mu.Unlock()
+	r.k.publish(r.ctx, r.topic, r.payloads[j]) // a failed publish is resent below
+}
+
+func (r *kioskRun) resendUntilAcked(ctx context.Context) {
 	tick := time.NewTicker(resendEvery)
 	defer tick.Stop()
 	for {
 		select {
-		case <-all:
+		case <-r.all:
 			return
 		case <-ctx.Done():
 			return
@@ -280,38 +286,39 @@ func (r *kioskRun) resendUntilAcked(ctx context.Context, all <-chan struct{}) {
 		}
 		r.mu.Unlock()
 		for _, j := range pending {
-			r.k.PublishRaw(ctx, r.topic, r.payloads[j])
+			r.k.publish(ctx, r.topic, r.payloads[j])
 		}
 	}
 }
 
-// receive records the first ack of each operation.
-func (r *kioskRun) receive(ctx context.Context, got chan<- struct{}, all chan<- struct{}) {
-	for {
-		select {
-		case a := <-r.k.Acks():
-			now := time.Now()
-			r.mu.Lock()
-			t, ok := r.sent[a.OpID]
-			first := ok && !r.acked[a.OpID]
-			if first {
-				r.acked[a.OpID] = true
-				r.lat = append(r.lat, now.Sub(t))
-				r.outcomes[a.Outcome]++
-				r.last = now
-			}
-			done := len(r.acked) == len(r.envs)
-			r.mu.Unlock()
-			if first {
-				got <- struct{}{}
-			}
-			if done {
-				close(all)
-				return
-			}
-		case <-ctx.Done():
-			return
+// onAck records the first ack of each operation and, in a closed loop,
+// sends the next operation at once, from the client's goroutine: with the
+// lean client it leaves in the same TLS record as the ack's PUBACK, with
+// no goroutine hand-over in between.
+func (r *kioskRun) onAck(a wire.Ack) {
+	now := time.Now()
+	next := -1
+	r.mu.Lock()
+	t, ok := r.sent[a.OpID]
+	first := ok && !r.acked[a.OpID]
+	if first {
+		r.acked[a.OpID] = true
+		r.lat = append(r.lat, now.Sub(t))
+		r.outcomes[a.Outcome]++
+		r.last = now
+		if r.closed && r.next < len(r.envs) && r.ctx.Err() == nil {
+			next = r.next
+			r.next++
+			r.sent[r.envs[next].ID] = now
 		}
+	}
+	done := first && len(r.acked) == len(r.envs)
+	r.mu.Unlock()
+	if next >= 0 {
+		r.k.publish(r.ctx, r.topic, r.payloads[next]) // a failed publish is resent by resendUntilAcked
+	}
+	if done {
+		close(r.all)
 	}
 }
 

@@ -33,9 +33,11 @@ func buildCmsd(t *testing.T) string {
 // every one acked "applied" and recorded exactly once.
 func TestShortLoad(t *testing.T) {
 	bin := buildCmsd(t)
-	for _, tc := range []struct{ mode, db string }{{"embedded", ""}, {"mosquitto", "postgres"}} {
-		t.Run(tc.mode, func(t *testing.T) {
-			c := config{cmsd: bin, mode: tc.mode, db: tc.db, dir: t.TempDir(), kiosks: 20, ops: 50, idle: 10, raw: 2000,
+	for _, tc := range []struct{ mode, db, client string }{
+		{"embedded", "", clientLean}, {"mosquitto", "postgres", clientLean}, {"mosquitto", "postgres", clientPaho},
+	} {
+		t.Run(tc.mode+"-"+tc.client, func(t *testing.T) {
+			c := config{cmsd: bin, mode: tc.mode, db: tc.db, client: tc.client, dir: t.TempDir(), kiosks: 20, ops: 50, idle: 10, raw: 2000,
 				timeout: 2 * time.Minute, pgAdmin: pgURL()}
 			rep, err := run(context.Background(), c, slog.New(slog.NewTextHandler(tlog{t}, nil)))
 			if err != nil {
@@ -49,6 +51,12 @@ func TestShortLoad(t *testing.T) {
 			}
 			if rep.RawN != 2000 || rep.RawPerSec <= 0 || rep.P99 <= 0 {
 				t.Errorf("baseline or latency missing: %+v", rep)
+			}
+			if rep.Client != tc.client || !strings.Contains(b.String(), "client "+tc.client+",") {
+				t.Errorf("report names client %q, want %q", rep.Client, tc.client)
+			}
+			if rep.BadAcks != 0 || rep.StrayAcks != 0 {
+				t.Errorf("%d acks did not decode, %d stray", rep.BadAcks, rep.StrayAcks)
 			}
 		})
 	}
@@ -75,11 +83,13 @@ func TestConfigCheck(t *testing.T) {
 		c    config
 		ok   bool
 	}{
-		{"good", config{mode: "embedded", kiosks: 1, ops: 1}, true},
-		{"bad mode", config{mode: "emqx", kiosks: 1, ops: 1}, false},
-		{"no kiosks", config{mode: "embedded", ops: 1}, false},
-		{"too many", config{mode: "embedded", kiosks: 2000, ops: 1000}, false},
-		{"too many idle", config{mode: "embedded", kiosks: 1, ops: 1, idle: 50000}, false},
+		{"good", config{client: clientLean, mode: "embedded", kiosks: 1, ops: 1}, true},
+		{"bad mode", config{client: clientLean, mode: "emqx", kiosks: 1, ops: 1}, false},
+		{"no kiosks", config{client: clientLean, mode: "embedded", ops: 1}, false},
+		{"too many", config{client: clientLean, mode: "embedded", kiosks: 2000, ops: 1000}, false},
+		{"too many idle", config{mode: "embedded", client: clientLean, kiosks: 1, ops: 1, idle: 50000}, false},
+		{"paho", config{mode: "embedded", client: clientPaho, kiosks: 1, ops: 1}, true},
+		{"bad client", config{mode: "embedded", client: "mosquitto_pub", kiosks: 1, ops: 1}, false},
 	} {
 		if got := tc.c.check() == nil; got != tc.ok {
 			t.Errorf("%s: ok = %v, want %v", tc.name, got, tc.ok)

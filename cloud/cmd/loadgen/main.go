@@ -18,6 +18,7 @@ func main() {
 	flag.StringVar(&c.mode, "mode", "embedded", "embedded (embedded broker) or mosquitto (external Mosquitto)")
 	flag.StringVar(&c.db, "db", "", "database DSN for cmsd (default SQLite in the scratch dir; a postgres:// URL gets a fresh database)")
 	flag.StringVar(&c.dir, "dir", "", "scratch directory (default a new temp dir, removed at the end)")
+	flag.StringVar(&c.client, "client", clientLean, "MQTT client of the simulated kiosks: lean (mqttlite, cheap on CPU) or paho (as the firmware)")
 	flag.IntVar(&c.kiosks, "kiosks", 100, "kiosks sending operations")
 	flag.IntVar(&c.ops, "ops", 20, "activations per sending kiosk")
 	flag.Float64Var(&c.rate, "rate", 0, "total offered ops/s (0 = closed loop: each kiosk waits for its ack before the next op)")

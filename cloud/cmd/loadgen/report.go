@@ -11,7 +11,7 @@ import (
 
 // report is the outcome of a run.
 type report struct {
-	Mode, DB            string
+	Mode, DB, Client    string
 	Kiosks, Ops, Idle   int
 	Rate                float64
 	Sent, Acked         int
@@ -28,6 +28,7 @@ type report struct {
 	BatchMean           float64 // operations per engine transaction, from cmsd's metrics
 	Batches             int
 	ExactlyOnce         bool
+	BadAcks, StrayAcks  int64      // acks that did not decode; acks no operation waited for
 	CPU                 []cpuShare // over the load phase
 	MachineBusy         float64    // percent of all cores, over the load phase
 }
@@ -70,9 +71,12 @@ func (r *report) print(w io.Writer) {
 	if r.Rate > 0 {
 		loop = fmt.Sprintf("open loop, offered %.0f ops/s", r.Rate)
 	}
-	fmt.Fprintf(w, "mode %s, database %s, %d kiosks x %d activations, %s\n", r.Mode, r.DB, r.Kiosks, r.Ops, loop)
+	fmt.Fprintf(w, "mode %s, database %s, client %s, %d kiosks x %d activations, %s\n", r.Mode, r.DB, r.Client, r.Kiosks, r.Ops, loop)
 	fmt.Fprintf(w, "end to end: %d sent, %d acked (%s), %.0f ops/s, ack latency p50 %s p99 %s max %s\n",
 		r.Sent, r.Acked, strings.Join(oc, " "), r.OpsPerSec, ms(r.P50), ms(r.P99), ms(r.Max))
+	if r.BadAcks > 0 || r.StrayAcks > 0 {
+		fmt.Fprintf(w, "acks: %d did not decode, %d came before their kiosk was driven\n", r.BadAcks, r.StrayAcks)
+	}
 	if r.Batches > 0 {
 		fmt.Fprintf(w, "engine: %d batch transactions, %.1f operations per batch on average\n", r.Batches, r.BatchMean)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -11,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"cnskiosk.dev/cloud/internal/ingest/ingesttest"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/shared/wire"
 )
@@ -20,6 +20,7 @@ import (
 const heartbeatEvery = 10 * time.Second
 
 func run(ctx context.Context, c config, log *slog.Logger) (*report, error) {
+	c.client = cmp.Or(c.client, clientLean)
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -56,7 +57,7 @@ func run(ctx context.Context, c config, log *slog.Logger) (*report, error) {
 		return nil, err
 	}
 	defer db.Close()
-	rep := &report{Mode: c.mode, DB: string(db.Dialect()), Kiosks: c.kiosks, Ops: c.ops, Idle: c.idle, Rate: c.rate}
+	rep := &report{Mode: c.mode, DB: string(db.Dialect()), Client: c.client, Kiosks: c.kiosks, Ops: c.ops, Idle: c.idle, Rate: c.rate}
 	cm, url, stop, err := startStack(ctx, c, f, db, log)
 	if err != nil {
 		return nil, err
@@ -142,19 +143,23 @@ func measure(ctx context.Context, c config, f *fixture, db *store.DB, cm *cmsdPr
 		}
 		defer closeAll(idle)
 	}
-	ks, err := dialAll(ctx, url, f.ca, f.devices[:c.kiosks], log)
+	ks, err := dialAll(ctx, c.client, url, f.ca, f.devices[:c.kiosks], log)
 	if err != nil {
 		return err
 	}
 	defer closeAll(ks)
+	cpu := startCPU(map[string]int{"cmsd": cm.cmd.Process.Pid, "mosquitto": cm.mosquittoPID})
 	if c.killAfter > 0 {
-		go killAndRestart(ctx, cm, c.killAfter, rep, log)
+		go killAndRestart(ctx, cm, c.killAfter, cpu, rep, log)
 	}
 	log.Info("load started", "kiosks", c.kiosks, "ops", c.ops, "rate", c.rate)
-	cpu := startCPU(map[string]int{"cmsd": cm.cmd.Process.Pid, "mosquitto": cm.mosquittoPID})
 	lr, err := drive(ctx, c, f, ks)
 	cpu.stop(rep)
 	rep.load(lr)
+	for _, k := range ks {
+		rep.BadAcks += k.invalid()
+		rep.StrayAcks += k.stray.Load()
+	}
 	rep.BatchMean, rep.Batches = batchMean(ctx, cm.metrics)
 	if err != nil {
 		return fmt.Errorf("load: %w (%d of %d acked)", err, lr.acked, lr.sent)
@@ -164,19 +169,19 @@ func measure(ctx context.Context, c config, f *fixture, db *store.DB, cm *cmsdPr
 
 // holdIdle connects the idle kiosks, each sending a heartbeat now and
 // every heartbeatEvery, and records cmsd's RSS before and after.
-func holdIdle(ctx context.Context, c config, f *fixture, cm *cmsdProc, url string, rep *report, log *slog.Logger) ([]*ingesttest.Kiosk, error) {
+func holdIdle(ctx context.Context, c config, f *fixture, cm *cmsdProc, url string, rep *report, log *slog.Logger) ([]*kiosk, error) {
 	var err error
 	if rep.RSSBase, err = rss(cm.cmd.Process.Pid); err != nil {
 		return nil, err
 	}
-	idle, err := dialAll(ctx, url, f.ca, f.devices[c.kiosks:], log)
+	idle, err := dialAll(ctx, c.client, url, f.ca, f.devices[c.kiosks:], log)
 	if err != nil {
 		return nil, err
 	}
 	beat := func() {
 		for _, k := range idle {
-			if env, err := wire.New(k.ID, 0, wire.TypeState, time.Now(), wire.State{Online: true, Reader: "ok", Printer: "ok", Payment: "ok"}); err == nil {
-				k.Send(ctx, wire.ChanState, env)
+			if env, err := wire.New(k.id, 0, wire.TypeState, time.Now(), wire.State{Online: true, Reader: "ok", Printer: "ok", Payment: "ok"}); err == nil {
+				k.send(ctx, wire.ChanState, env)
 			}
 		}
 	}
@@ -200,14 +205,20 @@ func holdIdle(ctx context.Context, c config, f *fixture, cm *cmsdProc, url strin
 	return idle, nil
 }
 
-// killAndRestart kills cmsd after d and starts it again.
-func killAndRestart(ctx context.Context, cm *cmsdProc, d time.Duration, rep *report, log *slog.Logger) {
+// killAndRestart kills cmsd after d and starts it again; cpu counts both
+// processes as cmsd.
+func killAndRestart(ctx context.Context, cm *cmsdProc, d time.Duration, cpu *cpuWatch, rep *report, log *slog.Logger) {
 	if !sleepUntil(ctx, time.Now().Add(d)) {
 		return
 	}
 	log.Warn("killing cmsd (SIGKILL)", "pid", cm.cmd.Process.Pid)
+	cpu.replace("cmsd", 0)
 	cm.kill()
-	if err := cm.restart(ctx); err != nil {
+	err := cm.restart(ctx)
+	if cm.proc != nil {
+		cpu.replace("cmsd", cm.cmd.Process.Pid)
+	}
+	if err != nil {
 		log.Error("cmsd restart failed", "err", err)
 		return
 	}

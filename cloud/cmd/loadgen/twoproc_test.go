@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"cnskiosk.dev/cloud/internal/fleet"
-	"cnskiosk.dev/cloud/internal/ingest/ingesttest"
 	"cnskiosk.dev/cloud/internal/operator"
 	"cnskiosk.dev/cloud/internal/pki"
 	"cnskiosk.dev/cloud/internal/store"
@@ -69,7 +68,7 @@ func TestTwoProcessesOneKilled(t *testing.T) {
 	}
 	a := startInstance(ctx, t, bin, "cmsd-a", c.dir, f, db, url, false)
 	startInstance(ctx, t, bin, "cmsd-b", c.dir, f, db, url, true)
-	ks, err := dialAll(ctx, url, f.ca, f.devices[:c.kiosks], log)
+	ks, err := dialAll(ctx, clientLean, url, f.ca, f.devices[:c.kiosks], log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +164,7 @@ func startInstance(ctx context.Context, t *testing.T, bin, name, dir string, f *
 
 // driveInOrder makes every kiosk activate its cards (with a reader) and
 // then sell one more reader per card, one operation in flight per kiosk.
-func driveInOrder(ctx context.Context, t *testing.T, ks []*ingesttest.Kiosk, f *fixture, sessions []string, cards int, onAck func()) (map[string]wire.Ack, []string) {
+func driveInOrder(ctx context.Context, t *testing.T, ks []*kiosk, f *fixture, sessions []string, cards int, onAck func()) (map[string]wire.Ack, []string) {
 	t.Helper()
 	paid := &wire.Payment{Method: wire.PayCoin, AmountCents: 420}
 	envs := make([][]wire.Envelope, len(ks))
@@ -174,13 +173,13 @@ func driveInOrder(ctx context.Context, t *testing.T, ks []*ingesttest.Kiosk, f *
 		op := wire.Common{Operator: wire.Operator{CF: loadOperator, Session: sessions[i]}}
 		for _, cz := range f.cards[i*cards : (i+1)*cards] {
 			ref := wire.CardRef{CF: cz.CF, TEAM: cz.TEAM, Expiry: wire.DateOf(cz.Expiry)}
-			a, err := k.Op(wire.OpActivation, wire.Activation{Common: op, Card: ref, Requester: wire.Requester{Role: wire.RoleHolder},
+			a, err := k.op(wire.OpActivation, wire.Activation{Common: op, Card: ref, Requester: wire.Requester{Role: wire.RoleHolder},
 				Document: wire.Document{Kind: "carta_identita", Number: "CA12345AA", Issuer: "Comune di Firenze", Expires: wire.NewDate(2031, 1, 1)},
 				Delivery: wire.Delivery{Channel: wire.DeliveryEmail, Address: "cittadino@example.it"}, Reader: paid})
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := k.Op(wire.OpReaderRequest, wire.ReaderRequest{Common: op, Card: ref,
+			r, err := k.op(wire.OpReaderRequest, wire.ReaderRequest{Common: op, Card: ref,
 				Requester: wire.Requester{Role: wire.RoleHolder}, Payment: paid})
 			if err != nil {
 				t.Fatal(err)
@@ -213,23 +212,30 @@ func driveInOrder(ctx context.Context, t *testing.T, ks []*ingesttest.Kiosk, f *
 
 // deliverInOrder sends envs one at a time, each again every
 // twoProcResend until it has a final ack (applied, duplicate, rejected).
-func deliverInOrder(ctx context.Context, k *ingesttest.Kiosk, envs []wire.Envelope, onAck func()) (map[string]wire.Ack, error) {
+func deliverInOrder(ctx context.Context, k *kiosk, envs []wire.Envelope, onAck func()) (map[string]wire.Ack, error) {
+	acks := make(chan wire.Ack, 4096)
+	k.onAck(func(a wire.Ack) {
+		select {
+		case acks <- a:
+		case <-ctx.Done():
+		}
+	})
 	got := map[string]wire.Ack{}
 	tick := time.NewTicker(twoProcResend)
 	defer tick.Stop()
 	for _, e := range envs {
-		k.Send(ctx, wire.ChanOps, e) // a failed publish is sent again at the next tick
+		k.send(ctx, wire.ChanOps, e) // a failed publish is sent again at the next tick
 		for _, ok := got[e.ID]; !ok; _, ok = got[e.ID] {
 			select {
-			case a := <-k.Acks():
+			case a := <-acks:
 				if _, seen := got[a.OpID]; !seen && a.Status != wire.StatusRetry {
 					got[a.OpID] = a
 					onAck()
 				}
 			case <-tick.C:
-				k.Send(ctx, wire.ChanOps, e)
+				k.send(ctx, wire.ChanOps, e)
 			case <-ctx.Done():
-				return got, fmt.Errorf("kiosk %s: %d of %d acked: %w", k.ID, len(got), len(envs), ctx.Err())
+				return got, fmt.Errorf("kiosk %s: %d of %d acked: %w", k.id, len(got), len(envs), ctx.Err())
 			}
 		}
 	}
