@@ -50,6 +50,10 @@ func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (d *Date) UnmarshalJSON(b []byte) error {
+	if v, ok := quickDate(b); ok {
+		*d = v
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("date: %w", err)
@@ -64,4 +68,35 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	*d = p
 	return nil
+}
+
+// quickDate parses b when it is a plain JSON string "YYYY-MM-DD" of a
+// real date, as json.Unmarshal and ParseDate would, without their scan and
+// allocations; anything else (escapes, another form, a day out of range) is
+// left to them.
+func quickDate(b []byte) (Date, bool) {
+	if len(b) != 12 || b[0] != '"' || b[11] != '"' || b[5] != '-' || b[8] != '-' {
+		return Date{}, false
+	}
+	num := func(s []byte) (int, bool) {
+		n := 0
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, oky := num(b[1:5])
+	m, okm := num(b[6:8])
+	d, okd := num(b[9:11])
+	if !oky || !okm || !okd || m < 1 || m > 12 || d < 1 || d > 28 && d > daysIn(time.Month(m), y) {
+		return Date{}, false
+	}
+	return NewDate(y, time.Month(m), d), true
+}
+
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }

@@ -39,6 +39,15 @@ func NewID(now time.Time) string {
 	return ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy()).String()
 }
 
+// AppendID appends a fresh ULID, as NewID returns it, to dst.
+func AppendID(dst []byte, now time.Time) []byte {
+	id := ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy())
+	n := len(dst)
+	dst = append(dst, make([]byte, ulid.EncodedSize)...)
+	_ = id.MarshalTextTo(dst[n:]) // cannot fail: the size is right
+	return dst
+}
+
 // New builds an envelope for body, encoding it. It validates what it builds.
 func New(dev string, seq uint64, t Type, at time.Time, body any) (Envelope, error) {
 	raw, err := json.Marshal(body)
@@ -69,22 +78,38 @@ func (e Envelope) Encode() ([]byte, error) {
 // topicDev. Pass topicDev "" when the message did not come from a device
 // topic (a file replayed by cmsctl, say): the device check is then skipped.
 // The body is checked against the schema of its type.
+//
+// The message is read in one pass (see decoder) that refuses what
+// encoding/json alone would let through: keys not spelled exactly as the
+// contract spells them (lower-case letters, digits and '_'; encoding/json
+// matches names without regard to case, so "DEV" would fill Dev, and an
+// escaped key such as "\u0064ev" would too), a key repeated in one object
+// (encoding/json keeps the last, so a second "dev" could hide behind the
+// first), nesting deeper than 16 and objects wider than 128 keys.
 func Decode(topicDev string, data []byte) (Envelope, error) {
 	if len(data) > MaxMessageSize {
 		return Envelope{}, fmt.Errorf("%w: %d bytes > %d", ErrOversize, len(data), MaxMessageSize)
 	}
-	if err := checkKeys(data); err != nil {
-		return Envelope{}, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
 	var e Envelope
-	if err := strictUnmarshal(data, &e); err != nil {
-		return Envelope{}, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
+	d := decoder{data: data}
+	body, err := d.envelope(&e)
+	if err != nil {
+		return Envelope{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if e.V != Version {
 		return Envelope{}, fmt.Errorf("%w: v=%d", ErrVersion, e.V)
 	}
-	var err error
-	if e.decoded, err = e.validate(); err != nil {
+	parse := func() (any, error) {
+		if body != nil || d.soft != nil {
+			return body, d.soft // decoded in the same pass: its type came first
+		}
+		if p := plans[e.Type]; p != nil {
+			return decodeBody(p, e.Body)
+		}
+		v := registry[e.Type]()
+		return v, strictUnmarshal(e.Body, v)
+	}
+	if e.decoded, err = e.check(parse); err != nil {
 		return Envelope{}, err
 	}
 	e.decodedFrom = e.Body
@@ -94,7 +119,18 @@ func Decode(topicDev string, data []byte) (Envelope, error) {
 	return e, nil
 }
 
+// validate checks e as New built it, parsing its body from e.Body.
 func (e Envelope) validate() (any, error) {
+	return e.check(func() (any, error) {
+		v := registry[e.Type]()
+		return v, strictUnmarshal(e.Body, v)
+	})
+}
+
+// check checks the envelope's fields, then the body that parse returns
+// (decoded against the schema of e.Type, not yet validated). parse runs
+// only once e.Type is known to be registered and e.Body to be an object.
+func (e Envelope) check(parse func() (any, error)) (any, error) {
 	if _, ok := registry[e.Type]; !ok {
 		return nil, fmt.Errorf("%w: %q", ErrType, e.Type)
 	}
@@ -113,8 +149,8 @@ func (e Envelope) validate() (any, error) {
 	if len(e.Body) == 0 || e.Body[0] != '{' {
 		return nil, fmt.Errorf("%w: body must be a JSON object", ErrMalformed)
 	}
-	body := registry[e.Type]()
-	if err := strictUnmarshal(e.Body, body); err != nil {
+	body, err := parse()
+	if err != nil {
 		return nil, fmt.Errorf("%w: %s body: %v", ErrMalformed, e.Type, err)
 	}
 	if v, ok := body.(interface{ Validate() error }); ok {

@@ -87,3 +87,21 @@ func TestTypes(t *testing.T) {
 		t.Errorf("Types() has %d types, registry %d", len(seen), len(registry))
 	}
 }
+
+func TestAppendID(t *testing.T) {
+	at := time.Date(2026, 1, 19, 9, 14, 3, 0, time.UTC)
+	b := AppendID([]byte("id="), at)
+	id, ok := strings.CutPrefix(string(b), "id=")
+	if !ok || len(id) != 26 {
+		t.Fatalf("AppendID = %q", b)
+	}
+	if _, err := Decode("", []byte(`{"v":1,"id":"`+id+`","dev":"k1","type":"state","at":"2026-01-19T09:14:03Z","body":{}}`)); err != nil {
+		t.Errorf("AppendID gave %s: %v", id, err)
+	}
+	if id[:10] != NewID(at)[:10] {
+		t.Errorf("AppendID %s, NewID %s: different times", id, NewID(at))
+	}
+	if id == string(AppendID(nil, at)) {
+		t.Error("AppendID gave the same id twice")
+	}
+}
