@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -91,6 +92,62 @@ func BenchmarkAckEncode(b *testing.B) {
 			if _, err := encodeAck("kiosk-0001", at, ack); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// refEncodeAck is encodeAck as it was: the body by json.Marshal, copied
+// into the envelope.
+func refEncodeAck(dev string, at time.Time, ack wire.Ack) ([]byte, error) {
+	if err := wire.ValidateDeviceID(dev); err != nil {
+		return nil, err
+	}
+	if err := ack.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: ack body: %v", wire.ErrMalformed, err)
+	}
+	body, err := json.Marshal(ack)
+	if err != nil {
+		return nil, fmt.Errorf("wire: encode ack body: %w", err)
+	}
+	at = at.UTC().Truncate(time.Millisecond)
+	b := []byte(`{"v":1,"id":"` + wire.NewID(at) + `","dev":"` + dev + `","seq":0,"type":"ack","at":"`)
+	b = at.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","body":`...)
+	b = append(b, body...)
+	b = append(b, '}')
+	if len(b) > wire.MaxMessageSize {
+		return nil, fmt.Errorf("%w: %d bytes", wire.ErrOversize, len(b))
+	}
+	return b, nil
+}
+
+// FuzzEncodeAckMatchesWire: whatever the text in an ack, encodeAck writes
+// the bytes json.Marshal did (apart from the fresh id), and refuses what
+// it refused.
+func FuzzEncodeAckMatchesWire(f *testing.F) {
+	f.Add("01ARZ3NDEKTSV4RRFFQ69G5FAV", uint64(7), "applied", "Operazione eseguita «è» \"quoted\" <b> & \u2028\u2029", `{"team":"80380001"}`)
+	f.Add("op", uint64(0), "malformed", "x\u2028y\n\t\r\b\f\x00\x1f\x7f\xff\xfe", ` { "a" : [1, 2, "<&>"] } `)
+	f.Add("\xc3", uint64(1<<63), "", "", "")
+	f.Add("op", uint64(1), "ok", "", `{"a":`)
+	f.Add("op", uint64(1), "ok", "", `"\u2028 \ud800"`)
+	f.Fuzz(func(t *testing.T, opID string, seq uint64, outcome, message, result string) {
+		at := time.Date(2026, 3, 4, 10, 11, 12, 345678901, time.UTC)
+		ack := wire.Ack{OpID: opID, OpSeq: seq, Status: wire.StatusApplied, Outcome: outcome, Message: message}
+		if result != "" {
+			ack.Result = json.RawMessage(result)
+		}
+		got, gerr := encodeAck("kiosk-01", at, ack)
+		want, werr := refEncodeAck("kiosk-01", at, ack)
+		if (gerr == nil) != (werr == nil) {
+			t.Fatalf("encodeAck error %v, reference %v", gerr, werr)
+		}
+		if gerr != nil {
+			return
+		}
+		const idAt = len(`{"v":1,"id":"`)
+		copy(got[idAt:idAt+26], want[idAt:idAt+26])
+		if !bytes.Equal(got, want) {
+			t.Fatalf("encodeAck:\n got %s\nwant %s", got, want)
 		}
 	})
 }

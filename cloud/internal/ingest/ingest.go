@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"crypto/tls"
-	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -189,10 +188,8 @@ func (in *Ingest) enqueue(m Message) {
 		m.Ack()
 		return
 	}
-	h := fnv.New32a()
-	h.Write([]byte(dev))
 	select {
-	case in.queues[h.Sum32()%uint32(len(in.queues))] <- m:
+	case in.queues[fnv32a(dev)%uint32(len(in.queues))] <- m:
 	case <-in.quit:
 	}
 }
@@ -223,10 +220,21 @@ func (in *Ingest) handle(ctx context.Context, m Message, acks *ackQueue) {
 	}
 	v := in.process(ctx, m.Topic(), m.Payload())
 	if v.tok == nil {
-		if in.settle(ctx, v) {
+		if in.settle(ctx, v, nil) {
 			m.Ack()
 		}
 		return
 	}
 	acks.push(pendingAck{m: m, v: v})
+}
+
+// fnv32a is the 32-bit FNV-1a hash of s, as hash/fnv computes it, without
+// a hash.Hash and a copy of s to feed it on every message.
+func fnv32a(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
 }

@@ -13,6 +13,17 @@ type counters struct {
 	acks     *metrics.CounterVec
 	rpc      *metrics.CounterVec
 	apply    *metrics.Histogram
+	// acksBy holds the acks counter of each status, looked up once: With
+	// takes the family's lock and builds a key on every call.
+	acksBy map[wire.Status]*metrics.Counter
+}
+
+// ack returns the acks counter of status st.
+func (c counters) ack(st wire.Status) *metrics.Counter {
+	if n, ok := c.acksBy[st]; ok {
+		return n
+	}
+	return c.acks.With(string(st))
 }
 
 func newCounters(reg *metrics.Registry) (counters, error) {
@@ -29,6 +40,10 @@ func newCounters(reg *metrics.Registry) (counters, error) {
 	if c.rpc, err = reg.NewCounterVec("cms_ingest_rpc_total",
 		"Requests answered, by method and outcome.", "method", "outcome"); err != nil {
 		return c, fmt.Errorf("ingest: metrics: %w", err)
+	}
+	c.acksBy = map[wire.Status]*metrics.Counter{}
+	for _, st := range []wire.Status{wire.StatusApplied, wire.StatusDuplicate, wire.StatusRejected, wire.StatusRetry} {
+		c.acksBy[st] = c.acks.With(string(st))
 	}
 	if c.apply, err = reg.NewHistogram("cms_ingest_apply_seconds",
 		"Time from receipt of an operation to its ack, in seconds.", nil); err != nil {

@@ -19,7 +19,7 @@ const replyTimeout = 10 * time.Second
 // unacknowledged at the MQTT level (processing was cancelled or the reply
 // could not be published), true otherwise.
 func (in *Ingest) Process(ctx context.Context, topic string, payload []byte) bool {
-	return in.settle(ctx, in.process(ctx, topic, payload))
+	return in.settle(ctx, in.process(ctx, topic, payload), nil)
 }
 
 // process handles one message; the verdict says when to acknowledge it.
@@ -166,12 +166,7 @@ func (in *Ingest) sendAck(ctx context.Context, dev string, ack wire.Ack, start t
 		return ackNow
 	}
 	v := in.publish(ctx, dev, wire.ChanAck, b)
-	v.after = func() {
-		in.m.acks.With(string(ack.Status)).Inc()
-		if !start.IsZero() {
-			in.m.apply.Observe(in.now().Sub(start).Seconds())
-		}
-	}
+	v.status, v.start = ack.Status, start
 	return v
 }
 

@@ -24,12 +24,14 @@ type AsyncPublisher interface {
 
 // verdict says when a received message may be acknowledged at the MQTT
 // level: now (ack), never (neither ack nor tok: the broker delivers it
-// again), or once the broker has taken its reply (tok). after runs once
-// the reply is out.
+// again), or once the broker has taken its reply (tok). When the reply is
+// an operation's ack, status is its status, counted once the reply is out,
+// and start, if set, when the operation was received.
 type verdict struct {
-	ack   bool
-	tok   Token
-	after func()
+	ack    bool
+	tok    Token
+	status wire.Status
+	start  time.Time
 }
 
 var (
@@ -66,37 +68,51 @@ func (in *Ingest) publish(ctx context.Context, dev string, ch wire.Channel, b []
 }
 
 // settle waits for v's reply, if any, and reports whether the received
-// message may be acknowledged.
-func (in *Ingest) settle(ctx context.Context, v verdict) bool {
+// message may be acknowledged. timer, if not nil, is a stopped timer that
+// await may use (the acker's, so as not to make one per reply).
+func (in *Ingest) settle(ctx context.Context, v verdict, timer *time.Timer) bool {
 	if v.tok != nil {
-		if !in.await(ctx, v.tok) {
+		if !in.await(ctx, v.tok, timer) {
 			return false
 		}
 		v.ack = true
 	}
-	if v.ack && v.after != nil {
-		v.after()
+	if v.ack && v.status != "" {
+		in.m.ack(v.status).Inc()
+		if !v.start.IsZero() {
+			in.m.apply.Observe(in.now().Sub(v.start).Seconds())
+		}
 	}
 	return v.ack
 }
 
-// await waits at most replyTimeout for the broker to take a reply.
-func (in *Ingest) await(ctx context.Context, tok Token) bool {
-	t := time.NewTimer(replyTimeout)
-	defer t.Stop()
+// await waits at most replyTimeout for the broker to take a reply; timer,
+// if not nil, is a stopped timer it may use, and leaves stopped.
+func (in *Ingest) await(ctx context.Context, tok Token, timer *time.Timer) bool {
+	done := tok.Done()
 	select {
-	case <-tok.Done():
-		if err := tok.Error(); err != nil {
-			in.log.Error("reply not published", "err", err)
+	case <-done: // under load the PUBACK is often in already: no timer
+	default:
+		if timer == nil {
+			timer = time.NewTimer(replyTimeout)
+		} else {
+			timer.Reset(replyTimeout)
+		}
+		defer timer.Stop()
+		select {
+		case <-done:
+		case <-timer.C:
+			in.log.Error("reply not published", "err", "no PUBACK from the broker in time")
+			return false
+		case <-ctx.Done():
 			return false
 		}
-		return true
-	case <-t.C:
-		in.log.Error("reply not published", "err", "no PUBACK from the broker in time")
-		return false
-	case <-ctx.Done():
+	}
+	if err := tok.Error(); err != nil {
+		in.log.Error("reply not published", "err", err)
 		return false
 	}
+	return true
 }
 
 // pendingAck is a received message whose reply is on its way.
@@ -110,6 +126,8 @@ type pendingAck struct {
 // for a PUBACK; the kiosk's message stays unacknowledged (and is
 // delivered again after a crash) until its reply is with the broker.
 func (in *Ingest) acker(ctx context.Context, q *ackQueue) {
+	timer := time.NewTimer(replyTimeout)
+	timer.Stop()
 	for {
 		p, ok := q.pop()
 		if !ok {
@@ -118,7 +136,7 @@ func (in *Ingest) acker(ctx context.Context, q *ackQueue) {
 		if ctx.Err() != nil {
 			continue // aborted: leave them unacknowledged, as a crash would
 		}
-		if in.settle(ctx, p.v) {
+		if in.settle(ctx, p.v, timer) {
 			p.m.Ack()
 		}
 	}
