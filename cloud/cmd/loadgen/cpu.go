@@ -15,6 +15,7 @@ type cpuWatch struct {
 	pids  map[string]int
 	carry map[string]uint64 // ticks of processes killed during the load
 	start map[string]uint64
+	pg0   map[int]uint64 // postgres processes by pid
 	busy0 uint64
 	tot0  uint64
 	t0    time.Time
@@ -29,9 +30,6 @@ type cpuShare struct {
 var cpuOrder = []string{"cmsd", "loadgen", "mosquitto", "postgres"}
 
 func (w *cpuWatch) ticks(name string) uint64 {
-	if name == "postgres" {
-		return commTicks("postgres")
-	}
 	w.mu.Lock()
 	pid, carry := w.pids[name], w.carry[name]
 	w.mu.Unlock()
@@ -53,6 +51,7 @@ func startCPU(pids map[string]int) *cpuWatch {
 	for _, n := range cpuOrder {
 		w.start[n] = w.ticks(n)
 	}
+	w.pg0 = commTicks("postgres")
 	w.busy0, w.tot0 = machineTicks()
 	w.t0 = time.Now()
 	return w
@@ -68,13 +67,34 @@ func (w *cpuWatch) stop(rep *report) {
 		if n == "mosquitto" && w.pids[n] == 0 {
 			continue
 		}
-		d := float64(w.ticks(n) - w.start[n])
+		var d float64
+		if n == "postgres" {
+			d = float64(growth(w.pg0, commTicks("postgres")))
+		} else {
+			d = float64(w.ticks(n) - w.start[n])
+		}
 		rep.CPU = append(rep.CPU, cpuShare{Name: n, Core: 100 * d / clockTicks / sec})
 	}
 	busy, tot := machineTicks()
 	if tot > w.tot0 {
 		rep.MachineBusy = 100 * float64(busy-w.busy0) / float64(tot-w.tot0)
 	}
+}
+
+// growth sums the ticks each process of now gained since then (all of
+// them for a process started since, or a pid reused). A process that
+// exited in between, such as a database backend whose connection closed,
+// is not in now: its last ticks are lost, rather than the whole sum going
+// backwards.
+func growth(then, now map[int]uint64) uint64 {
+	var n uint64
+	for pid, t := range now {
+		if t0, ok := then[pid]; ok && t0 <= t {
+			t -= t0
+		}
+		n += t
+	}
+	return n
 }
 
 func (r *report) printCPU(w io.Writer) {

@@ -36,14 +36,14 @@ func statTicks(b []byte) uint64 {
 	return u + s
 }
 
-// commTicks sums the CPU ticks of every process whose name is comm
-// (PostgreSQL: the postmaster and all its backends).
-func commTicks(comm string) uint64 {
+// commTicks returns the CPU ticks of every process whose name is comm,
+// by pid (PostgreSQL: the postmaster and all its backends).
+func commTicks(comm string) map[int]uint64 {
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0
+		return nil
 	}
-	var n uint64
+	n := map[int]uint64{}
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -51,7 +51,7 @@ func commTicks(comm string) uint64 {
 		}
 		c, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 		if err == nil && strings.TrimSpace(string(c)) == comm {
-			n += procTicks(pid)
+			n[pid] = procTicks(pid)
 		}
 	}
 	return n

@@ -43,3 +43,20 @@ func TestCPUReplace(t *testing.T) {
 		t.Errorf("with the successor: %d ticks, want at least %d", got, 2*before)
 	}
 }
+
+// TestGrowth: the CPU of a set of processes over the load counts what
+// each gained, and a process that exited meanwhile does not turn the sum
+// negative (it printed an absurd postgres share when a backend closed).
+func TestGrowth(t *testing.T) {
+	then := map[int]uint64{1: 100, 2: 50, 3: 70}
+	now := map[int]uint64{1: 130, 3: 75, 4: 20, 5: 9} // 2 exited, 4 and 5 new
+	if got := growth(then, now); got != 30+5+20+9 {
+		t.Errorf("growth = %d, want 64", got)
+	}
+	if got := growth(map[int]uint64{7: 500}, map[int]uint64{7: 40}); got != 40 {
+		t.Errorf("pid reused by a younger process: growth = %d, want its 40 ticks", got)
+	}
+	if got := growth(then, nil); got != 0 {
+		t.Errorf("all exited: growth = %d, want 0", got)
+	}
+}
