@@ -91,23 +91,22 @@ func activation(k *kiosk, session string, c demodata.Citizen) (wire.Envelope, er
 	})
 }
 
-// drive makes every sending kiosk deliver its operations and gathers the
-// results. rate 0 is a closed loop (one operation in flight per kiosk).
-func drive(ctx context.Context, c config, f *fixture, ks []*kiosk) (loadResult, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
+// prepareRuns builds each sending kiosk's operations and encodes them,
+// before the load and its CPU measurement start: what loadgen costs during
+// the load is then the kiosks' MQTT work only.
+func prepareRuns(c config, f *fixture, ks []*kiosk) ([]*kioskRun, error) {
 	runs := make([]*kioskRun, len(ks))
 	for i, k := range ks {
-		r := &kioskRun{k: k, ctx: ctx, closed: c.rate <= 0, all: make(chan struct{}),
+		r := &kioskRun{k: k, closed: c.rate <= 0, all: make(chan struct{}),
 			sent: map[string]time.Time{}, acked: map[string]bool{}, resent: map[string]int{}, outcomes: map[string]int{}}
 		for j := range c.ops {
 			env, err := activation(k, f.devices[i].session, f.cards[i*c.ops+j])
 			if err != nil {
-				return loadResult{}, err
+				return nil, err
 			}
 			b, err := env.Encode()
 			if err != nil {
-				return loadResult{}, err
+				return nil, err
 			}
 			r.envs = append(r.envs, env)
 			r.payloads = append(r.payloads, b)
@@ -116,10 +115,21 @@ func drive(ctx context.Context, c config, f *fixture, ks []*kiosk) (loadResult, 
 		k.onAck(r.onAck)
 		runs[i] = r
 	}
+	return runs, nil
+}
+
+// drive makes every sending kiosk deliver its operations and gathers the
+// results. rate 0 is a closed loop (one operation in flight per kiosk).
+func drive(ctx context.Context, c config, runs []*kioskRun) (loadResult, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	for _, r := range runs {
+		r.ctx = ctx // before any publish, so before any ack
+	}
 	start := time.Now()
 	var interval time.Duration
 	if c.rate > 0 {
-		interval = time.Duration(float64(len(ks)) / c.rate * float64(time.Second))
+		interval = time.Duration(float64(len(runs)) / c.rate * float64(time.Second))
 	}
 	go watchStall(ctx, cancel, runs, c.stall)
 	var wg sync.WaitGroup

@@ -148,12 +148,16 @@ func measure(ctx context.Context, c config, f *fixture, db *store.DB, cm *cmsdPr
 		return err
 	}
 	defer closeAll(ks)
+	runs, err := prepareRuns(c, f, ks)
+	if err != nil {
+		return err
+	}
 	cpu := startCPU(map[string]int{"cmsd": cm.cmd.Process.Pid, "mosquitto": cm.mosquittoPID})
 	if c.killAfter > 0 {
 		go killAndRestart(ctx, cm, c.killAfter, cpu, rep, log)
 	}
 	log.Info("load started", "kiosks", c.kiosks, "ops", c.ops, "rate", c.rate)
-	lr, err := drive(ctx, c, f, ks)
+	lr, err := drive(ctx, c, runs)
 	cpu.stop(rep)
 	rep.load(lr)
 	for _, k := range ks {
