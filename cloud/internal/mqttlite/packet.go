@@ -30,9 +30,6 @@ const (
 var typeNames = [16]string{"reserved", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",
 	"SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP", "DISCONNECT", "reserved"}
 
-// maxRemaining is the largest remaining length four bytes encode (2.2.3).
-const maxRemaining = 268_435_455
-
 // DefaultMaxPacket bounds every packet read or written, header included:
 // the payload limit of the wire contract (64 KiB) plus 4 KiB for the
 // header and topic, as cmsd's embedded broker and the shipped Mosquitto
