@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -19,29 +20,105 @@ import (
 type row struct {
 	ID, Kind, CardTEAM, Channel, Address string
 	Attempts                             int
+	at                                   pos
 	tok                                  lease.Token
 }
 
-func (w *Worker) claim(ctx context.Context) ([]row, lease.Token, error) {
-	out, tok, err := lease.Claim(ctx, w.q, "id, kind, card_team, channel, address, attempts", func(rs *sql.Rows) (row, error) {
-		var r row
-		return r, rs.Scan(&r.ID, &r.Kind, &r.CardTEAM, &r.Channel, &r.Address, &r.Attempts)
-	})
+// pos is a place in the claim order (next_at, id).
+type pos struct {
+	nextAt int64
+	id     string
+}
+
+// head is the position before every row: a scan from it is a full scan.
+var head = pos{nextAt: math.MinInt64}
+
+func (p pos) after(q pos) bool { return p.nextAt > q.nextAt || p.nextAt == q.nextAt && p.id > q.id }
+
+// The claim takes due rows in (next_at, id) order after a position, like
+// lease.Claim (which it replaces for this table) with that one bound more.
+// The index it walks, notifications_pending (migration 0210), holds only
+// pending rows, but on PostgreSQL a row that leaves it (sent) leaves a dead
+// entry behind until VACUUM, and every row sent so far is due: a scan from
+// the start walks every one of them, far more than the rows it claims. So
+// the worker scans on from just after the last row it claimed, where the
+// rows not yet claimed are, and from the start only now and then (see
+// Worker.claimDue).
+//
+// On PostgreSQL the same statement reads the sealed secrets of the rows it
+// claims (one round trip, and no transaction of its own: one statement is
+// atomic); LIMIT 1 keeps that a lookup by primary key per claimed row,
+// which the planner would otherwise be free to turn into a hash join over
+// the whole card_secrets table. On SQLite, whose UPDATE cannot sit in a
+// WITH, the secrets are read next (w.secrets). The rows are found by id
+// (nested loop over the primary key) rather than by ctid: the generic plan
+// of a ctid list, made while the table is still small, is a sequential
+// scan that the connection keeps as the table grows.
+const (
+	claimUpdate = `UPDATE notifications SET claimed_until = $1 WHERE id IN (
+	SELECT id FROM notifications WHERE status = 'pending' AND next_at <= $2 AND claimed_until < $2 AND (next_at, id) > ($4, $5)
+	ORDER BY next_at, id LIMIT $3`
+	claimCols = `id, kind, card_team, channel, address, attempts, next_at`
+
+	claimSQLite = claimUpdate + `) RETURNING ` + claimCols
+
+	claimPostgres = `WITH c AS (` + claimUpdate + ` FOR UPDATE SKIP LOCKED) RETURNING ` + claimCols + `)
+	SELECT c.*, s.key_id, s.nonce, s.sealed FROM c LEFT JOIN LATERAL (
+	SELECT key_id, nonce, sealed FROM card_secrets WHERE team = c.card_team AND c.kind = 'second_halves' LIMIT 1) s ON true`
+)
+
+// claim takes up to Batch due rows after from, under one lease token. On
+// PostgreSQL it also returns the sealed secrets of the rows that need them
+// (nil on SQLite).
+func (w *Worker) claim(ctx context.Context, from pos) ([]row, lease.Token, map[string]vault.Sealed, error) {
+	now := w.o.Now()
+	tok := lease.Token(now.Add(w.o.Lease).UnixMicro())
+	pg := w.db.Dialect() == store.Postgres
+	q := claimSQLite
+	if pg {
+		q = claimPostgres
+	}
+	rs, err := w.db.SQL().QueryContext(ctx, q, int64(tok), now.UnixMicro(), w.o.Batch, from.nextAt, from.id)
 	if err != nil {
-		return nil, 0, fmt.Errorf("notify: %w", err)
+		return nil, 0, nil, fmt.Errorf("notify: claim: %w", err)
 	}
-	for i := range out {
-		out[i].tok = tok
+	defer rs.Close()
+	var out []row
+	var secrets map[string]vault.Sealed
+	if pg {
+		secrets = map[string]vault.Sealed{}
 	}
-	return out, tok, nil
+	for rs.Next() {
+		r := row{tok: tok}
+		dst := []any{&r.ID, &r.Kind, &r.CardTEAM, &r.Channel, &r.Address, &r.Attempts, &r.at.nextAt}
+		var keyID sql.NullString
+		var s vault.Sealed
+		if pg {
+			dst = append(dst, &keyID, &s.Nonce, &s.Ciphertext)
+		}
+		if err := rs.Scan(dst...); err != nil {
+			return nil, 0, nil, fmt.Errorf("notify: claim: %w", err)
+		}
+		r.at.id = r.ID
+		if keyID.Valid {
+			s.KeyID = keyID.String
+			secrets[r.CardTEAM] = s
+		}
+		out = append(out, r)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, 0, nil, fmt.Errorf("notify: claim: %w", err)
+	}
+	return out, tok, secrets, nil
 }
 
 // batch is what one RunOnce shares between its rows: the sealed secrets
-// read in one query and the ids sent, recorded in one update.
+// read with the claim (or in one query) and the ids sent, recorded in one
+// update.
 type batch struct {
 	tok     lease.Token
 	secrets map[string]vault.Sealed // card TEAM -> sealed PIN/PUK
-	sent    []string
+	sent    []pos                   // rows sent, to record
 }
 
 // secrets reads, in one query, the sealed secrets of the batch's cards
@@ -139,18 +216,24 @@ func (w *Worker) build(b *batch, r row) (Message, error) {
 
 // finishSent records the batch's sent rows in one autocommit UPDATE (a
 // single statement is atomic on both databases), each only if the lease
-// is still ours.
+// is still ours. It finds them through notifications_pending, between the
+// first and the last next_at of the batch: the rows of a batch are
+// neighbours in that index, and the plan stays that index scan whatever
+// the table's statistics said when the connection prepared it (by id, the
+// generic plan a connection made while the table was still small is a
+// sequential scan, and it is kept while the table grows).
 func (w *Worker) finishSent(ctx context.Context, b *batch) error {
 	if len(b.sent) == 0 {
 		return nil
 	}
 	now := w.o.Now().UnixMicro()
+	lo, hi := b.sent[0].nextAt, b.sent[0].nextAt
 	vals := make([]any, len(b.sent))
-	for i, id := range b.sent {
-		vals[i] = id
+	for i, p := range b.sent {
+		vals[i] = p.id
+		lo, hi = min(lo, p.nextAt), max(hi, p.nextAt)
 	}
-	q, args := w.inList(`UPDATE notifications SET status = 'sent', attempts = attempts + 1, next_at = $1,
-	last_error = '', sent_at = $1, claimed_until = 0 WHERE claimed_until = $2 AND id`, []any{now, int64(b.tok)}, vals)
+	q, args := w.inList(finishSentSQL, []any{now, int64(b.tok), lo, hi}, vals)
 	x, err := w.db.SQL().ExecContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("notify: finish: %w", err)
@@ -160,6 +243,11 @@ func (w *Worker) finishSent(ctx context.Context, b *batch) error {
 	}
 	return nil
 }
+
+// finishSentSQL is finishSent's statement, the id list to be appended.
+const finishSentSQL = `UPDATE notifications SET status = 'sent', attempts = attempts + 1, next_at = $1,
+	last_error = '', sent_at = $1, claimed_until = 0
+	WHERE status = 'pending' AND next_at >= $3 AND next_at <= $4 AND claimed_until = $2 AND id`
 
 // finish records the attempt if the lease is still ours.
 func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error) error {

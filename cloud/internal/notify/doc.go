@@ -17,7 +17,13 @@
 // AUTH PLAIN when configured), SMS over an HTTP gateway ([SMSGateway]; the
 // package smssim simulates one). A worker claims due rows with a lease
 // (claimed_until, FOR UPDATE SKIP LOCKED on PostgreSQL), sends, and marks
-// the row sent only while it still holds the lease. On shutdown it releases
+// the row sent only while it still holds the lease. It claims in (next_at,
+// id) order from just after the last row it claimed, so that a claim reads
+// about as many index entries as it takes rows, and from the head of the
+// queue when that finds nothing and at least once per Poll, which finds
+// the rows it passed over (committed late, released, or whose lease ran
+// out). On PostgreSQL the claim reads the sealed secrets in the same
+// statement. On shutdown it releases
 // the rows it did not send, so a new worker takes them at once. Each message
 // carries the notification id (Message-ID for e-mail, "ref" for SMS) so the
 // receiving side can drop the one duplicate a crash between "sent" and the

@@ -45,6 +45,10 @@ type Worker struct {
 
 	mu       sync.Mutex
 	alerting map[string]bool // channel -> a configuration refusal is ongoing
+
+	scan   sync.Mutex // one claim at a time moves the position
+	next   pos        // the last row claimed, in claim order: the next scan starts after it
+	fullAt time.Time  // when the last scan from the head ran
 }
 
 // NewWorker returns a worker; a vault and both senders are required.
@@ -114,19 +118,55 @@ func (w *Worker) Close() error { return nil }
 // RunOnce claims a batch and sends it; it returns how many rows it
 // finished (sent or failed). Rows left when ctx ends are released.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	rows, tok, err := w.claim(ctx)
+	rows, tok, secrets, err := w.claimDue(ctx)
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	b := &batch{tok: tok}
-	if b.secrets, err = w.secrets(ctx, rows); err != nil {
-		return 0, errors.Join(err, w.q.Release(context.WithoutCancel(ctx), tok, ids(rows)...))
+	b := &batch{tok: tok, secrets: secrets}
+	if b.secrets == nil {
+		if b.secrets, err = w.secrets(ctx, rows); err != nil {
+			return 0, errors.Join(err, w.q.Release(context.WithoutCancel(ctx), tok, ids(rows)...))
+		}
 	}
 	n, err := lease.Each(ctx, w.q, tok, rows, func(r row) string { return r.ID }, func(ctx context.Context, r row) (bool, error) {
 		return w.process(ctx, b, r)
 	})
 	// Messages that left are recorded even during shutdown.
 	return n, errors.Join(err, w.finishSent(context.WithoutCancel(ctx), b))
+}
+
+// claimDue claims the next due rows after the last row this worker
+// claimed. It scans from the head instead when it has no position yet,
+// when the scan from its position finds nothing, and at least once per
+// Poll. That finds what the position passed over, which is never a row
+// this worker holds but can be a row committed after rows with a later
+// next_at (the engine stamps next_at before its batch commits, and batches
+// commit in parallel), a row released at shutdown or whose lease ran out
+// (another instance, a crash), or a row another worker had locked at that
+// moment. A scan from the head costs more the more rows were sent since
+// the last VACUUM (see claimUpdate); it runs once per Poll under a steady
+// load, and when the queue is drained, after which Run waits a Poll when
+// it finds nothing either.
+func (w *Worker) claimDue(ctx context.Context) ([]row, lease.Token, map[string]vault.Sealed, error) {
+	w.scan.Lock()
+	defer w.scan.Unlock()
+	now := w.o.Now()
+	full := w.next == head || now.Sub(w.fullAt) >= w.o.Poll
+	from := w.next
+	if full {
+		from, w.fullAt = head, now
+	}
+	rows, tok, secrets, err := w.claim(ctx, from)
+	if err == nil && len(rows) == 0 && !full {
+		w.fullAt = now
+		rows, tok, secrets, err = w.claim(ctx, head)
+	}
+	for _, r := range rows {
+		if r.at.after(w.next) {
+			w.next = r.at
+		}
+	}
+	return rows, tok, secrets, err
 }
 
 // process sends one row; false means it was released (shutdown). A sent
@@ -156,7 +196,7 @@ func (w *Worker) process(ctx context.Context, b *batch, r row) (bool, error) {
 	w.alert(ctx, r.Channel, err)
 	w.log.InfoContext(ctx, "notification attempt", "notification", m, "attempt", r.Attempts+1, "result", res, "err", err)
 	if res == "sent" {
-		b.sent = append(b.sent, r.ID)
+		b.sent = append(b.sent, r.at)
 		return true, nil
 	}
 	return true, w.finish(context.WithoutCancel(ctx), r, res, err)

@@ -1,0 +1,11 @@
+package notify
+
+import "cnskiosk.dev/cloud/internal/store"
+
+// Statements returns the PostgreSQL texts of the claim and of the record
+// of n sent rows, as the worker sends them.
+func Statements(db *store.DB, n int) (claim, sent string) {
+	w := &Worker{db: db}
+	sent, _ = w.inList(finishSentSQL, make([]any, 4), make([]any, n))
+	return claimPostgres, sent
+}
