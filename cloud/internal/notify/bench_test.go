@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
+	"time"
 
 	"cnskiosk.dev/cloud/internal/notify"
 	"cnskiosk.dev/cloud/internal/notify/smssim"
@@ -55,6 +57,62 @@ func BenchmarkSMSThroughput(b *testing.B) {
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 	})
 }
+
+// BenchmarkRunOnceBehindInserts interleaves what the engine and the worker
+// do under load: a batch of 32 notifications committed (not timed), then
+// one RunOnce (timed) that claims, reads the secrets, sends to a sender
+// that does nothing and records them. The table keeps the rows sent
+// before, as in production. Per notification.
+func BenchmarkRunOnceBehindInserts(b *testing.B) {
+	for _, d := range storetest.Dialects() {
+		b.Run(string(d), func(b *testing.B) {
+			db := storetest.Open(b, d)
+			v := newVaultB(b)
+			const cards, batch = 64, 32
+			for i := range cards {
+				addCard(b, db, v, fmt.Sprintf("8038000090%010d", i), secrets)
+			}
+			w, err := notify.NewWorker(db, notify.Options{Email: nopSender{}, SMS: nopSender{}, Vault: v, Batch: batch},
+				slog.New(slog.DiscardHandler))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var q strings.Builder
+			q.WriteString(`INSERT INTO notifications (id, kind, card_team, channel, address, status, next_at, op_id, created_at) VALUES `)
+			for i := range batch {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "($%d, 'second_halves', $%d, 'email', 'mario.rossi@example.it', 'pending', $%d, $%d, $%d)", 5*i+1, 5*i+2, 5*i+3, 5*i+4, 5*i+5)
+			}
+			args := make([]any, 5*batch)
+			n := 0
+			b.ResetTimer()
+			for sent := 0; sent < b.N; {
+				b.StopTimer()
+				now := time.Now().UnixMicro()
+				for i := range batch {
+					id := fmt.Sprintf("n%09d", n)
+					args[5*i], args[5*i+1], args[5*i+2], args[5*i+3], args[5*i+4] = id, fmt.Sprintf("8038000090%010d", n%cards), now, "op-"+id, now
+					n++
+				}
+				if _, err := db.SQL().Exec(q.String(), args...); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				k, err := w.RunOnce(context.Background())
+				if err != nil {
+					b.Fatal(err)
+				}
+				sent += k
+			}
+		})
+	}
+}
+
+type nopSender struct{}
+
+func (nopSender) Send(context.Context, notify.Message) error { return nil }
 
 func newVaultB(b *testing.B) *vault.Vault                           { return newVault(b) }
 func addCardB(b *testing.B, db *store.DB, v *vault.Vault)           { addCard(b, db, v, team, secrets) }

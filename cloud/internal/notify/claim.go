@@ -83,23 +83,21 @@ func (w *Worker) claim(ctx context.Context, from pos) ([]row, lease.Token, map[s
 		return nil, 0, nil, fmt.Errorf("notify: claim: %w", err)
 	}
 	defer rs.Close()
-	var out []row
+	out := make([]row, 0, w.o.Batch)
 	var secrets map[string]vault.Sealed
+	var r row
+	var keyID sql.NullString
+	var s vault.Sealed
+	dst := []any{&r.ID, &r.Kind, &r.CardTEAM, &r.Channel, &r.Address, &r.Attempts, &r.at.nextAt}
 	if pg {
-		secrets = map[string]vault.Sealed{}
+		secrets = make(map[string]vault.Sealed, w.o.Batch)
+		dst = append(dst, &keyID, &s.Nonce, &s.Ciphertext)
 	}
 	for rs.Next() {
-		r := row{tok: tok}
-		dst := []any{&r.ID, &r.Kind, &r.CardTEAM, &r.Channel, &r.Address, &r.Attempts, &r.at.nextAt}
-		var keyID sql.NullString
-		var s vault.Sealed
-		if pg {
-			dst = append(dst, &keyID, &s.Nonce, &s.Ciphertext)
-		}
-		if err := rs.Scan(dst...); err != nil {
+		if err := rs.Scan(dst...); err != nil { // []byte destinations get fresh copies
 			return nil, 0, nil, fmt.Errorf("notify: claim: %w", err)
 		}
-		r.at.id = r.ID
+		r.at.id, r.tok = r.ID, tok
 		if keyID.Valid {
 			s.KeyID = keyID.String
 			secrets[r.CardTEAM] = s
