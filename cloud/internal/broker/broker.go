@@ -27,9 +27,10 @@ type Config struct {
 
 // Broker is the embedded MQTT broker.
 type Broker struct {
-	srv *mqtt.Server
-	tcp *listeners.TCP
-	log *slog.Logger
+	srv  *mqtt.Server
+	tcp  *listeners.TCP
+	hook *hook
+	log  *slog.Logger
 }
 
 // New builds a broker admitting clients through gate. Metrics go to reg.
@@ -57,7 +58,7 @@ func New(cfg Config, gate Gate, reg *metrics.Registry, log *slog.Logger) (*Broke
 	if err := srv.AddListener(tcp); err != nil {
 		return nil, fmt.Errorf("broker: listen %s: %w", cfg.Addr, err)
 	}
-	return &Broker{srv: srv, tcp: tcp, log: log}, nil
+	return &Broker{srv: srv, tcp: tcp, hook: h, log: log}, nil
 }
 
 // Addr returns the address the broker listens on.
@@ -85,7 +86,9 @@ func (b *Broker) Close() error {
 	}
 }
 
-// Kick drops the live connections whose identity is cn.
+// Kick drops the live connections whose identity is cn. A kept session
+// stays, as with Mosquitto: only a certificate the registry admits again
+// can take it back.
 func (b *Broker) Kick(cn string) {
 	for _, cl := range b.srv.Clients.GetAll() {
 		if !cl.Net.Inline && string(cl.Properties.Username) == cn && !cl.Closed() {

@@ -20,5 +20,17 @@
 // $share/cms/cms/v1/dev/+/... used by several cmsd instances. This is the
 // same policy as scripts/mosquitto/acl for an external Mosquitto.
 //
+// # Sessions
+//
+// A client connecting with clean session off keeps its session while it
+// is away, as with Mosquitto: its subscriptions, and the QoS 1 messages
+// published for it meanwhile (a kiosk's acks, for one), which are checked
+// against the ACL under the identity it last connected with, queued, and
+// sent when it connects again under the same client id. Only a
+// certificate the registry admits can take the session back, so a
+// disabled device is still refused at once and its queue waits. mochi
+// sends such a queue again ordered by the second each message came in,
+// not by arrival within that second.
+//
 // See MQTT 3.1.1 (OASIS), sections 3.1 (CONNECT) and 5 (security).
 package broker

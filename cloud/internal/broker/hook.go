@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,13 +30,26 @@ type hook struct {
 	log     *slog.Logger
 	refused *metrics.CounterVec
 	denied  *metrics.CounterVec
-	roles   sync.Map // *mqtt.Client -> fleet.Role
+
+	// roles holds the role each admitted client was admitted with, for as
+	// long as mochi keeps that client's session: connected, or away with
+	// clean session off. Messages for a kiosk that is away go through the
+	// ACL check too, and must be queued in its session, as Mosquitto does.
+	roles sync.Map // *mqtt.Client -> fleet.Role
+
+	// admitted lists, by client id, the clients that have an entry in
+	// roles. A session taken over by a new connection is never seen again
+	// by any hook, so the entries of the clients it replaced are found
+	// here and dropped once mochi has marked them taken over.
+	mu       sync.Mutex
+	admitted map[string][]*mqtt.Client
 }
 
 func (h *hook) ID() string { return "cms-identity" }
 
 func (h *hook) Provides(b byte) bool {
-	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnDisconnect}, []byte{b})
+	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnSessionEstablished,
+		mqtt.OnDisconnect, mqtt.OnClientExpired}, []byte{b})
 }
 
 // OnConnectAuthenticate admits a client by its certificate.
@@ -74,7 +88,7 @@ func (h *hook) admit(cl *mqtt.Client, pk packets.Packet) (string, bool) {
 		return "will_topic", false
 	}
 	cl.Properties.Username = []byte(cn)
-	h.roles.Store(cl, role)
+	h.keep(cl, role)
 	return "", true
 }
 
@@ -96,7 +110,66 @@ func (h *hook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	return false
 }
 
-// OnDisconnect forgets the client's role.
-func (h *hook) OnDisconnect(cl *mqtt.Client, _ error, _ bool) {
+// OnSessionEstablished forgets the clients whose session cl has just
+// taken over (mochi marks them before this hook runs).
+func (h *hook) OnSessionEstablished(cl *mqtt.Client, _ packets.Packet) {
+	if !cl.Net.Inline {
+		h.prune(cl.ID)
+	}
+}
+
+// OnDisconnect forgets the client's role when its session ends with the
+// connection (clean session) or has passed to another connection. A kept
+// session keeps it: the kiosk's identity is the certificate CN it last
+// connected with, and what comes for it meanwhile is queued.
+func (h *hook) OnDisconnect(cl *mqtt.Client, _ error, expire bool) {
+	if expire || cl.IsTakenOver() {
+		h.forget(cl)
+	}
+}
+
+// OnClientExpired forgets the role of a kept session mochi drops.
+func (h *hook) OnClientExpired(cl *mqtt.Client) { h.forget(cl) }
+
+// keep records that cl was admitted with role.
+func (h *hook) keep(cl *mqtt.Client, role fleet.Role) {
+	h.roles.Store(cl, role)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.admitted == nil {
+		h.admitted = make(map[string][]*mqtt.Client)
+	}
+	h.admitted[cl.ID] = append(h.admitted[cl.ID], cl)
+}
+
+// forget drops cl's role.
+func (h *hook) forget(cl *mqtt.Client) {
 	h.roles.Delete(cl)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.drop(cl.ID, func(c *mqtt.Client) bool { return c == cl })
+}
+
+// prune drops the roles of the clients admitted under id whose session
+// has been taken over since.
+func (h *hook) prune(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.drop(id, func(c *mqtt.Client) bool {
+		if c.IsTakenOver() {
+			h.roles.Delete(c)
+			return true
+		}
+		return false
+	})
+}
+
+// drop removes from admitted[id] the clients gone says are gone; h.mu held.
+func (h *hook) drop(id string, gone func(*mqtt.Client) bool) {
+	kept := slices.DeleteFunc(h.admitted[id], gone)
+	if len(kept) == 0 {
+		delete(h.admitted, id)
+		return
+	}
+	h.admitted[id] = kept
 }
