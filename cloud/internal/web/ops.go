@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"cnskiosk.dev/shared/outcome"
 )
 
 // OpQuery selects operations; empty fields match all.
@@ -78,6 +80,9 @@ func (q OpQuery) where() (string, []any, error) {
 	}
 	if q.Outcome != "" {
 		add("outcome = $%d", q.Outcome)
+		if q.Outcome != string(outcome.Applied) {
+			where = append(where, notApplied)
+		}
 	}
 	for _, d := range []struct {
 		v, op string
@@ -107,18 +112,43 @@ func (q OpQuery) where() (string, []any, error) {
 	return " WHERE " + strings.Join(where, " AND "), args, nil
 }
 
+// notApplied is the predicate of the partial index operations_outcome
+// (migration 0203), spelled as the index spells it. A search for another
+// outcome adds it: the planner cannot tell that a parameter is not
+// 'applied', and without the predicate in the query neither engine would
+// use the index. Nearly every operation is applied, and none of them pays
+// for an entry; a search for "applied" needs no index of its own, the
+// newest-first scan of operations_at finds a page of them at once.
+const notApplied = "outcome <> 'applied'"
+
+// limit is q's page size.
+func (q OpQuery) limit() int {
+	if q.Limit <= 0 || q.Limit > 1000 {
+		return opPageSize
+	}
+	return q.Limit
+}
+
+// sql is the statement of one page of q, one row more than the page to
+// tell whether another follows, and its arguments.
+func (q OpQuery) sql() (string, []any, error) {
+	w, args, err := q.where()
+	if err != nil {
+		return "", nil, err
+	}
+	return `SELECT op_id, dev, seq, type, card_team, operator_cf, outcome, at FROM operations` +
+		w + fmt.Sprintf(" ORDER BY at DESC, op_id DESC LIMIT %d", q.limit()+1), args, nil
+}
+
 // searchOperations returns one page of matching operations, newest first,
 // and the cursor of the next page ("" on the last).
 func (s *Server) searchOperations(ctx context.Context, q OpQuery) ([]Operation, string, error) {
-	w, args, err := q.where()
+	query, args, err := q.sql()
 	if err != nil {
 		return nil, "", err
 	}
-	if q.Limit <= 0 || q.Limit > 1000 {
-		q.Limit = opPageSize
-	}
-	rows, err := s.db.SQL().QueryContext(ctx, `SELECT op_id, dev, seq, type, card_team, operator_cf, outcome, at FROM operations`+
-		w+fmt.Sprintf(" ORDER BY at DESC, op_id DESC LIMIT %d", q.Limit+1), args...)
+	q.Limit = q.limit()
+	rows, err := s.db.SQL().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("web: operations: %w", err)
 	}
