@@ -104,7 +104,9 @@ func (q OpQuery) where() (string, []any, error) {
 		}
 		args = append(args, at, id)
 		n := len(args)
-		where = append(where, fmt.Sprintf("(at < $%d OR (at = $%d AND op_id < $%d))", n-1, n-1, n))
+		// "at <= $n" first: the OR alone is not a range the date index
+		// can scan, and each older page would read every newer row.
+		where = append(where, fmt.Sprintf("at <= $%d AND (at < $%d OR (at = $%d AND op_id < $%d))", n-1, n-1, n-1, n))
 	}
 	if len(where) == 0 {
 		return "", nil, nil
