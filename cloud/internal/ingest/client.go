@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -27,6 +29,10 @@ type Config struct {
 	Will         *Will
 	OnLost       func(error) // connection lost (before reconnecting)
 	OnConnect    func()      // after every (re)connection and subscription, in its own goroutine
+	// BatchWrites queues what the client writes and writes it in batches
+	// (see batchConn): for cmsd's connection, which carries every reply
+	// and every PUBACK of the fleet's operations.
+	BatchWrites bool
 }
 
 // Will is a last will, published by the broker when the client vanishes.
@@ -48,6 +54,15 @@ func Dial(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
 		SetCleanSession(cfg.CleanSession).SetAutoReconnect(true).SetMaxReconnectInterval(5 * time.Second).
 		SetKeepAlive(30 * time.Second).SetOrderMatters(true).SetAutoAckDisabled(cfg.ManualAck).
 		SetConnectTimeout(10 * time.Second).SetMessageChannelDepth(1024)
+	if cfg.BatchWrites {
+		o.SetCustomOpenConnectionFn(func(uri *url.URL, o paho.ClientOptions) (net.Conn, error) {
+			c, err := dialBroker(uri, o.TLSConfig, o.ConnectTimeout)
+			if err != nil {
+				return nil, err
+			}
+			return newBatchConn(c), nil
+		})
+	}
 	if cfg.Will != nil {
 		o.SetBinaryWill(cfg.Will.Topic, cfg.Will.Payload, 1, cfg.Will.Retain)
 	}

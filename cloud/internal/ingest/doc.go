@@ -13,7 +13,9 @@
 // worker publishes the reply without waiting for the broker's PUBACK and
 // takes the next message; the acker acknowledges the kiosk's message only
 // once the reply's PUBACK is back, so a crash in between leaves it to be
-// delivered again (and answered duplicate).
+// delivered again (and answered duplicate). cmsd's connection writes in
+// batches: the replies and PUBACKs that queue up while one write is under
+// way leave together, in order, in the next (see batchConn).
 //
 // # Order
 //

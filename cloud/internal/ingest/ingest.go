@@ -125,7 +125,7 @@ func (in *Ingest) Run(ctx context.Context) error {
 		subs[f] = in.enqueue
 	}
 	c, err := Dial(ctx, Config{Broker: in.opts.Broker, ClientID: in.opts.ClientID, TLS: in.opts.TLS,
-		ManualAck: true, Subs: subs, OnConnect: in.opts.OnConnect}, in.log)
+		ManualAck: true, BatchWrites: true, Subs: subs, OnConnect: in.opts.OnConnect}, in.log)
 	if err != nil {
 		return err
 	}
