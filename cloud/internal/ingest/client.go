@@ -29,6 +29,11 @@ type Config struct {
 	Will         *Will
 	OnLost       func(error) // connection lost (before reconnecting)
 	OnConnect    func()      // after every (re)connection and subscription, in its own goroutine
+	// All, if set, handles every message received, whatever its topic;
+	// Subs then only name the filters (their handlers may be nil). paho
+	// matches each message's topic against every filter with a handler,
+	// splitting both at '/' on every message.
+	All Handler
 	// BatchWrites queues what the client writes and writes it in batches
 	// (see batchConn): for cmsd's connection, which carries every reply
 	// and every PUBACK of the fleet's operations.
@@ -91,9 +96,14 @@ func Dial(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
 			go cfg.OnConnect()
 		}
 	})
+	if cfg.All != nil {
+		o.SetDefaultPublishHandler(func(_ paho.Client, m paho.Message) { cfg.All(m) })
+	}
 	c := paho.NewClient(o)
 	for f, h := range cfg.Subs {
-		c.AddRoute(f, func(_ paho.Client, m paho.Message) { h(m) })
+		if h != nil {
+			c.AddRoute(f, func(_ paho.Client, m paho.Message) { h(m) })
+		}
 	}
 	if err := wait(ctx, c.Connect()); err != nil {
 		return nil, fmt.Errorf("%w: %s as %s: %v", ErrConnect, cfg.Broker, cfg.ClientID, err)

@@ -122,10 +122,10 @@ func (in *Ingest) Run(ctx context.Context) error {
 	defer abort()
 	subs := map[string]Handler{}
 	for _, f := range Filters {
-		subs[f] = in.enqueue
+		subs[f] = nil // every message goes to enqueue, which reads its topic anyway
 	}
 	c, err := Dial(ctx, Config{Broker: in.opts.Broker, ClientID: in.opts.ClientID, TLS: in.opts.TLS,
-		ManualAck: true, BatchWrites: true, Subs: subs, OnConnect: in.opts.OnConnect}, in.log)
+		ManualAck: true, BatchWrites: true, Subs: subs, All: in.enqueue, OnConnect: in.opts.OnConnect}, in.log)
 	if err != nil {
 		return err
 	}
