@@ -18,9 +18,13 @@ import (
 type plan struct {
 	kind   planKind
 	typ    reflect.Type
-	elem   *plan             // pointer and slice
-	fields map[string]*field // struct: by json name, embedded structs' fields included
+	elem   *plan    // pointer and slice
+	fields []*field // struct: in the order encoding/json writes them, embedded structs' included
 }
+
+// maxFields bounds the fields of a struct plan: the decoder keeps the
+// fields seen in one object in a 64-bit set.
+const maxFields = 64
 
 type planKind uint8
 
@@ -35,11 +39,35 @@ const (
 	planUnmarshaler // json.Unmarshaler: gets the raw JSON of the value
 )
 
-// field is a struct field the decoder may fill: its index path (through
-// embedded structs) and the plan of its type.
+// field is a struct field the decoder may fill: its json name, its index
+// path (through embedded structs) and the plan of its type.
 type field struct {
+	name  string
 	index []int
 	plan  *plan
+}
+
+// lookup returns the position in p.fields of the field named k, -1 if
+// there is none. Keys mostly come in the order encoding/json writes the
+// fields, so the one after the last found (next) is tried first.
+func (p *plan) lookup(k []byte, next int) int {
+	if next < len(p.fields) && p.fields[next].name == string(k) {
+		return next
+	}
+	for i, f := range p.fields {
+		if f.name == string(k) {
+			return i
+		}
+	}
+	return -1
+}
+
+// field returns the field named name, nil if there is none.
+func (p *plan) field(name string) *field {
+	if i := p.lookup([]byte(name), 0); i >= 0 {
+		return p.fields[i]
+	}
+	return nil
 }
 
 var (
@@ -96,8 +124,9 @@ func planOf(t reflect.Type, seen map[reflect.Type]*plan) (*plan, error) {
 			p.elem, err = planOf(t.Elem(), seen)
 		case reflect.Struct:
 			p.kind = planStruct
-			p.fields = map[string]*field{}
-			err = addFields(p, t, nil, seen)
+			if err = addFields(p, t, nil, seen); err == nil && len(p.fields) > maxFields {
+				err = fmt.Errorf("%s: more than %d fields", t, maxFields)
+			}
 		default:
 			err = fmt.Errorf("%s: kind %s", t, t.Kind())
 		}
@@ -146,14 +175,14 @@ func addFields(p *plan, t reflect.Type, index []int, seen map[reflect.Type]*plan
 			// encoding/json would match it without regard to case.
 			return fmt.Errorf("%s.%s: json name %q is not lower-case", t, f.Name, name)
 		}
-		if _, dup := p.fields[name]; dup {
+		if p.field(name) != nil {
 			return fmt.Errorf("%s: json name %q given twice", t, name)
 		}
 		fp, err := planOf(f.Type, seen)
 		if err != nil {
 			return err
 		}
-		p.fields[name] = &field{index: at, plan: fp}
+		p.fields = append(p.fields, &field{name: name, index: at, plan: fp})
 	}
 	return nil
 }

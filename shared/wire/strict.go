@@ -69,7 +69,7 @@ func (d *decoder) envelope(e *Envelope) (any, error) {
 		case "type":
 			err = d.typ(e)
 		default:
-			f := envelopePlan.fields[string(k)]
+			f := envelopePlan.field(string(k))
 			if f == nil {
 				return nil, fmt.Errorf("unknown envelope field %q", k)
 			}
@@ -117,7 +117,7 @@ func (d *decoder) typ(e *Envelope) error {
 		}
 		d.i = start
 	}
-	return d.strict(envelopePlan.fields["type"].plan, reflect.ValueOf(&e.Type).Elem())
+	return d.strict(envelopePlan.field("type").plan, reflect.ValueOf(&e.Type).Elem())
 }
 
 // strict decodes one envelope field: a fault there is a fault of the message.
@@ -281,19 +281,34 @@ func (d *decoder) object(p *plan, v reflect.Value) error {
 	if err := d.open(); err != nil {
 		return err
 	}
-	var buf [16][]byte
-	seen := buf[:0]
-	for more := !d.closes('}'); more; {
-		k, err := d.key(seen)
+	// The key rules, cheaper than checkKey on every key: a field's name is
+	// spelled right, and a set of the fields seen finds it repeated.
+	var known uint64
+	var buf [4][]byte
+	unknown := buf[:0] // other keys seen, for checkKey
+	next := 0
+	for n, more := 0, !d.closes('}'); more; n++ {
+		k, err := d.rawKey()
 		if err != nil {
 			return err
 		}
-		seen = append(seen, k)
-		if f := p.fields[string(k)]; f != nil {
-			d.name = k
+		d.name = k
+		if n >= maxObjectKeys {
+			return fmt.Errorf("object with more than %d keys", maxObjectKeys)
+		}
+		if i := p.lookup(k, next); i >= 0 {
+			if known&(1<<i) != 0 {
+				return fmt.Errorf("key %q repeated", k)
+			}
+			known |= 1 << i
+			next = i + 1
+			f := p.fields[i]
 			err = d.value(f.plan, v.FieldByIndex(f.index))
 		} else {
-			d.name = k
+			if err := checkKey(k, unknown); err != nil {
+				return err
+			}
+			unknown = append(unknown, k)
 			d.fault("unknown field")
 			err = d.skip()
 		}
@@ -462,6 +477,16 @@ func (d *decoder) next(end byte) (bool, error) {
 // key reads an object key and the colon after it. The key must keep the
 // rules of checkKey given the keys seen before it in the same object.
 func (d *decoder) key(seen [][]byte) ([]byte, error) {
+	k, err := d.rawKey()
+	if err != nil {
+		return nil, err
+	}
+	return k, checkKey(k, seen)
+}
+
+// rawKey reads an object key, as written (an escaped key breaks the key
+// rules), and the colon after it.
+func (d *decoder) rawKey() ([]byte, error) {
 	d.ws()
 	if d.i >= len(d.data) || d.data[d.i] != '"' {
 		return nil, d.syntax("object key expected")
@@ -470,16 +495,12 @@ func (d *decoder) key(seen [][]byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := d.data[from:to] // as written: an escaped key breaks the rules
-	if err := checkKey(k, seen); err != nil {
-		return nil, err
-	}
 	d.ws()
 	if d.i >= len(d.data) || d.data[d.i] != ':' {
 		return nil, d.syntax("':' expected")
 	}
 	d.i++
-	return k, nil
+	return d.data[from:to], nil
 }
 
 // str reads the string at d.i. It returns the bounds of its contents and
@@ -487,8 +508,16 @@ func (d *decoder) key(seen [][]byte) ([]byte, error) {
 // UTF-8).
 func (d *decoder) str() (from, to int, plain bool, err error) {
 	from, plain = d.i+1, true
+	j := from
+	for j < len(d.data) && plainASCII[d.data[j]] {
+		j++
+	}
+	if j < len(d.data) && d.data[j] == '"' { // the common case
+		d.i = j + 1
+		return from, j, true, nil
+	}
 	ascii := true
-	for j := from; j < len(d.data); j++ {
+	for ; j < len(d.data); j++ {
 		switch c := d.data[j]; {
 		case c == '"':
 			d.i = j + 1
@@ -523,6 +552,15 @@ func (d *decoder) str() (from, to int, plain bool, err error) {
 	d.i = len(d.data)
 	return 0, 0, false, d.syntax("unterminated string")
 }
+
+// plainASCII holds the bytes that stand for themselves in a JSON string:
+// printable ASCII but the quote and the backslash.
+var plainASCII = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -80,6 +81,9 @@ func trickyMessages(t testing.TB) [][]byte {
 		rep(`"dev":`, `"DEV":"kiosk-evil","dev":`), rep(`"dev":`, `"Dev":`), rep(`"dev":`, `"d\u0065v":`),
 		rep(`"seq":`, `"seq":1,"seq":`), rep(`"cf":`, `"cf":"RSSMRA80A01H501U","cf":`), rep(`"v":1,`, `"v":1,"":1,`),
 		rep(`"v":1,`, `"v":1,"prio":1,`), rep(`"counter":`, `"pin":"12345678","counter":`),
+		rep(`"counter":`, `"x":1,"x":2,"counter":`), rep(`"counter":`, `"x":1,"counter":1,"counter":`),
+		rep(`"counter":`, wideObject(120)+`"counter":`), rep(`"counter":`, wideObject(121)+`"counter":`),
+		rep(`"requester":{`, `"requester":{`+wideObject(127)), rep(`"requester":{`, `"requester":{`+wideObject(128)),
 		rep(`"role":"holder"`, `"role":"holder","x":{"A":1}`),
 		rep(`"body":{`, `"body":{"x":`+strings.Repeat("[", 14)+strings.Repeat("]", 14)+`,`),
 		rep(`"body":{`, `"body":{"x":`+strings.Repeat("[", 15)+strings.Repeat("]", 15)+`,`),
@@ -256,9 +260,9 @@ func checkPlanFields(t *testing.T, where string, p *plan) {
 	for k := range m {
 		want = append(want, k)
 	}
-	for k, f := range p.fields {
-		got = append(got, k)
-		checkPlanFields(t, where+"."+k, f.plan)
+	for _, f := range p.fields {
+		got = append(got, f.name)
+		checkPlanFields(t, where+"."+f.name, f.plan)
 	}
 	slices.Sort(want)
 	slices.Sort(got)
@@ -354,4 +358,13 @@ func FuzzDateMatchesReference(f *testing.F) {
 			t.Fatalf("UnmarshalJSON(%q) = %v, %v; reference %v, %v", b, got, gerr, want, werr)
 		}
 	})
+}
+
+// wideObject returns n members "k0":0,"k1":1,... each followed by a comma.
+func wideObject(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `"k%d":%d,`, i, i)
+	}
+	return b.String()
 }
