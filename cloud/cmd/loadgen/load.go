@@ -23,6 +23,7 @@ const resendEvery = 3 * time.Second
 type loadResult struct {
 	sent     int
 	acked    int
+	resent   int
 	outcomes map[string]int
 	lat      []time.Duration // publish -> ack, first ack of each operation
 	elapsed  time.Duration   // first publish -> last first ack
@@ -98,7 +99,7 @@ func prepareRuns(c config, f *fixture, ks []*kiosk) ([]*kioskRun, error) {
 	runs := make([]*kioskRun, len(ks))
 	for i, k := range ks {
 		r := &kioskRun{k: k, closed: c.rate <= 0, all: make(chan struct{}),
-			sent: map[string]time.Time{}, acked: map[string]bool{}, resent: map[string]int{}, outcomes: map[string]int{}}
+			sent: map[string]time.Time{}, lastSent: map[string]time.Time{}, acked: map[string]bool{}, resent: map[string]int{}, outcomes: map[string]int{}}
 		for j := range c.ops {
 			env, err := activation(k, f.devices[i].session, f.cards[i*c.ops+j])
 			if err != nil {
@@ -220,6 +221,9 @@ func gather(runs []*kioskRun, start time.Time) loadResult {
 		for o, n := range r.outcomes {
 			res.outcomes[o] += n
 		}
+		for _, n := range r.resent {
+			res.resent += n
+		}
 		if r.last.After(last) {
 			last = r.last
 		}
@@ -241,8 +245,9 @@ type kioskRun struct {
 	closed   bool          // closed loop: each first ack sends the next operation
 	all      chan struct{} // closed at the first ack of the last operation
 	mu       sync.Mutex
-	next     int // closed loop: the operation to send at the next first ack
-	sent     map[string]time.Time
+	next     int                  // closed loop: the operation to send at the next first ack
+	sent     map[string]time.Time // first publish (latency is measured from it)
+	lastSent map[string]time.Time // last resend
 	acked    map[string]bool
 	resent   map[string]int
 	outcomes map[string]int
@@ -286,12 +291,23 @@ func (r *kioskRun) resendUntilAcked(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
+		// Only what has waited a whole period: resending everything in
+		// flight at each tick would resend, in a closed loop, nearly every
+		// kiosk's current operation a few milliseconds after it left, and
+		// measure duplicates instead of operations.
+		now := time.Now()
 		r.mu.Lock()
 		var pending []int
 		for j, e := range r.envs {
-			if _, sent := r.sent[e.ID]; sent && !r.acked[e.ID] {
+			t, sent := r.sent[e.ID]
+			last := t
+			if l, ok := r.lastSent[e.ID]; ok {
+				last = l
+			}
+			if sent && !r.acked[e.ID] && now.Sub(last) >= resendEvery {
 				pending = append(pending, j)
 				r.resent[e.ID]++
+				r.lastSent[e.ID] = now
 			}
 		}
 		r.mu.Unlock()

@@ -15,6 +15,7 @@ type report struct {
 	Kiosks, Ops, Idle   int
 	Rate                float64
 	Sent, Acked         int
+	Resent              int // publishes again of an operation not acked after resendEvery
 	Outcomes            map[string]int
 	OpsPerSec           float64
 	P50, P99, Max       time.Duration
@@ -44,7 +45,7 @@ func pct(l []time.Duration, p float64) time.Duration {
 }
 
 func (r *report) load(l loadResult) {
-	r.Sent, r.Acked, r.Outcomes = l.sent, l.acked, l.outcomes
+	r.Sent, r.Acked, r.Resent, r.Outcomes = l.sent, l.acked, l.resent, l.outcomes
 	if l.elapsed > 0 {
 		r.OpsPerSec = float64(l.acked) / l.elapsed.Seconds()
 	}
@@ -72,8 +73,8 @@ func (r *report) print(w io.Writer) {
 		loop = fmt.Sprintf("open loop, offered %.0f ops/s", r.Rate)
 	}
 	fmt.Fprintf(w, "mode %s, database %s, client %s, %d kiosks x %d activations, %s\n", r.Mode, r.DB, r.Client, r.Kiosks, r.Ops, loop)
-	fmt.Fprintf(w, "end to end: %d sent, %d acked (%s), %.0f ops/s, ack latency p50 %s p99 %s max %s\n",
-		r.Sent, r.Acked, strings.Join(oc, " "), r.OpsPerSec, ms(r.P50), ms(r.P99), ms(r.Max))
+	fmt.Fprintf(w, "end to end: %d sent, %d acked (%s), %d resent, %.0f ops/s, ack latency p50 %s p99 %s max %s\n",
+		r.Sent, r.Acked, strings.Join(oc, " "), r.Resent, r.OpsPerSec, ms(r.P50), ms(r.P99), ms(r.Max))
 	if r.BadAcks > 0 || r.StrayAcks > 0 {
 		fmt.Fprintf(w, "acks: %d did not decode, %d came before their kiosk was driven\n", r.BadAcks, r.StrayAcks)
 	}
