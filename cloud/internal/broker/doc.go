@@ -27,10 +27,23 @@
 // published for it meanwhile (a kiosk's acks, for one), which are checked
 // against the ACL under the identity it last connected with, queued, and
 // sent when it connects again under the same client id. Only a
-// certificate the registry admits can take the session back, so a
-// disabled device is still refused at once and its queue waits. mochi
+// certificate the registry admits can take the session back. mochi
 // sends such a queue again ordered by the second each message came in,
 // not by arrival within that second.
+//
+// A kept session is bounded, where mochi's defaults are not (a session
+// kept forever, 8,192 messages each): it expires [Config.SessionExpiry]
+// (24 h) after its connection ended, and a device's session holds at
+// most [Config.MaxQueued] (1,000) messages while the device is away,
+// later ones dropped and counted (cms_mqtt_queue_full_total). A kiosk
+// away for longer sends its outbox again and is answered duplicate for
+// what is already applied. cmsd's own sessions carry every kiosk's
+// messages and keep mochi's bound. Disabling a device ([Broker.Kick],
+// called by the fleet registry) drops its connection and its session with
+// what is queued in it (rpc/res replies carry halves of PIN and PUK): if
+// admitted again, it starts a clean session. mochi, when it expires a
+// session itself, leaves its subscriptions behind; the broker removes
+// them.
 //
 // See MQTT 3.1.1 (OASIS), sections 3.1 (CONNECT) and 5 (security).
 package broker

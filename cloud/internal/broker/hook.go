@@ -26,10 +26,13 @@ const admitTimeout = 5 * time.Second
 
 type hook struct {
 	mqtt.HookBase
-	gate    Gate
-	log     *slog.Logger
-	refused *metrics.CounterVec
-	denied  *metrics.CounterVec
+	gate      Gate
+	log       *slog.Logger
+	srv       *mqtt.Server // set once the server is built, before it serves
+	maxQueued int          // QoS 1 messages a device's session holds while it is away
+	refused   *metrics.CounterVec
+	denied    *metrics.CounterVec
+	queueFull *metrics.Counter
 
 	// roles holds the role each admitted client was admitted with, for as
 	// long as mochi keeps that client's session: connected, or away with
@@ -92,13 +95,20 @@ func (h *hook) admit(cl *mqtt.Client, pk packets.Packet) (string, bool) {
 	return "", true
 }
 
-// OnACLCheck applies [Allowed] to the client's identity and role.
+// OnACLCheck applies [Allowed] to the client's identity and role, and
+// bounds the queue of a device that is away: mochi checks a delivery here
+// just before it queues it, and its own bound (MaximumInflight) also
+// applies to cmsd's connection, which carries every kiosk's messages.
 func (h *hook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	if cl.Net.Inline {
 		return true
 	}
 	r, ok := h.roles.Load(cl)
 	if ok && Allowed(r.(fleet.Role), string(cl.Properties.Username), topic, write) {
+		if !write && r.(fleet.Role) == fleet.RoleDevice && cl.Closed() && cl.State.Inflight.Len() >= h.maxQueued {
+			h.queueFull.Inc()
+			return false
+		}
 		return true
 	}
 	dir := "read"
@@ -128,8 +138,18 @@ func (h *hook) OnDisconnect(cl *mqtt.Client, _ error, expire bool) {
 	}
 }
 
-// OnClientExpired forgets the role of a kept session mochi drops.
-func (h *hook) OnClientExpired(cl *mqtt.Client) { h.forget(cl) }
+// OnClientExpired empties a kept session mochi drops (an MQTT 5 client's
+// own expiry): mochi removes the client but not its subscriptions.
+func (h *hook) OnClientExpired(cl *mqtt.Client) { h.discard(cl) }
+
+// discard empties cl's session, which mochi no longer lists: its
+// subscriptions (unless a new connection has taken them over), its queued
+// messages and its role.
+func (h *hook) discard(cl *mqtt.Client) {
+	h.srv.UnsubscribeClient(cl)
+	cl.ClearInflights()
+	h.forget(cl)
+}
 
 // keep records that cl was admitted with role.
 func (h *hook) keep(cl *mqtt.Client, role fleet.Role) {

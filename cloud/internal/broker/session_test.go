@@ -81,7 +81,10 @@ type testBroker struct {
 	w    *watch
 }
 
-func startBroker(t *testing.T) *testBroker {
+func startBroker(t *testing.T) *testBroker { t.Helper(); return startBrokerWith(t, Config{}) }
+
+// startBrokerWith starts a broker with the session bounds of c.
+func startBrokerWith(t *testing.T, c Config) *testBroker {
 	t.Helper()
 	ca, err := pki.NewCA("test fleet CA", time.Now(), time.Hour)
 	if err != nil {
@@ -97,7 +100,8 @@ func startBroker(t *testing.T) *testBroker {
 	}
 	tb := &testBroker{ca: ca, gate: &testGate{}, w: &watch{gone: make(chan string, 100), published: make(chan string, 100), acked: make(chan string, 100)}}
 	// Not the test's log: connection goroutines may log after the test.
-	if tb.b, err = New(Config{Addr: "127.0.0.1:0", TLS: cfg}, tb.gate, metrics.NewRegistry(), slog.New(slog.DiscardHandler)); err != nil {
+	c.Addr, c.TLS = "127.0.0.1:0", cfg
+	if tb.b, err = New(c, tb.gate, metrics.NewRegistry(), slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	if err := tb.b.srv.AddHook(tb.w, nil); err != nil {
@@ -125,9 +129,10 @@ func (tb *testBroker) tls(t *testing.T, cn string) *tls.Config {
 
 // client is a paho client and what it receives.
 type client struct {
-	c    paho.Client
-	msgs chan paho.Message
-	lost chan error
+	c       paho.Client
+	msgs    chan paho.Message
+	lost    chan error
+	present bool // the broker had a session for this client id
 }
 
 // connect connects with the certificate of cn under client id, clean
@@ -149,6 +154,7 @@ func (tb *testBroker) connect(t *testing.T, cn, id string, clean bool) (*client,
 	if err := tok.Error(); err != nil {
 		return nil, err
 	}
+	cl.present = tok.(*paho.ConnectToken).SessionPresent()
 	t.Cleanup(func() { cl.c.Disconnect(0) })
 	return cl, nil
 }
@@ -265,8 +271,9 @@ func (tb *testBroker) expect(t *testing.T, cl *client, id string, from *client, 
 
 // TestSessionKeptWhileAway: what cmsd publishes for a kiosk that is away
 // with its session kept is queued and delivered once when it connects
-// again, under its own certificate only; a disabled kiosk is still
-// dropped and refused, and gets what was queued once enabled again.
+// again, under its own certificate only; a disabled kiosk is dropped and
+// refused, and loses its session: enabled again, it starts a clean one
+// and gets nothing published for it meanwhile.
 func TestSessionKeptWhileAway(t *testing.T) {
 	tb := startBroker(t)
 	const dev, other = "kiosk-s1", "kiosk-s2"
@@ -314,7 +321,112 @@ func TestSessionKeptWhileAway(t *testing.T) {
 	tb.publishQueued(t, cloud, ack, "ack 3")
 	tb.gate.setDisabled(dev, false)
 	k = tb.mustConnect(t, dev, dev, false)
-	tb.expect(t, k, dev, cloud, ack, "ack 3")
+	tb.expectFresh(t, k, dev, cloud, ack)
+}
+
+// expectFresh checks that client id, just connected, found no session:
+// once subscribed again to topic, the first message it gets is one
+// published after (what a kept session held is sent at connection).
+func (tb *testBroker) expectFresh(t *testing.T, cl *client, id string, from *client, topic string) {
+	t.Helper()
+	if cl.present {
+		t.Errorf("%s found its session again", id)
+	}
+	if q := cl.subscribe(t, topic); q != 1 {
+		t.Fatalf("%s: subscription to %s granted QoS %#x", id, topic, q)
+	}
+	tb.expect(t, cl, id, from, topic)
+}
+
+// TestKickDropsAwaySession: disabling a kiosk that is away drops its kept
+// session, the messages queued in it, its subscriptions and its role.
+func TestKickDropsAwaySession(t *testing.T) {
+	tb := startBroker(t)
+	const dev = "kiosk-k1"
+	res := "cms/v1/dev/" + dev + "/rpc/res"
+	cloud := tb.mustConnect(t, "cmsd-test-1", "cmsd-test-1", true)
+	k := tb.mustConnect(t, dev, dev, false)
+	k.subscribe(t, res)
+	tb.leave(t, k, dev)
+	tb.publishQueued(t, cloud, res, "pin half")
+
+	tb.gate.setDisabled(dev, true)
+	tb.b.Kick(dev)
+	tb.checkGone(t, dev, res)
+	tb.publishQueued(t, cloud, res, "puk half")
+	tb.gate.setDisabled(dev, false)
+	tb.expectFresh(t, tb.mustConnect(t, dev, dev, false), dev, cloud, res)
+}
+
+// checkGone checks that the broker keeps nothing of client id's session:
+// no client, no role, no subscription to topic.
+func (tb *testBroker) checkGone(t *testing.T, id, topic string) {
+	t.Helper()
+	if _, ok := tb.b.srv.Clients.Get(id); ok {
+		t.Errorf("%s: session still listed", id)
+	}
+	tb.b.hook.roles.Range(func(k, _ any) bool {
+		if k.(*mqtt.Client).ID == id {
+			t.Errorf("%s: role still kept", id)
+		}
+		return true
+	})
+	tb.b.hook.mu.Lock()
+	if n := len(tb.b.hook.admitted[id]); n != 0 {
+		t.Errorf("%s: %d admitted clients still listed", id, n)
+	}
+	tb.b.hook.mu.Unlock()
+	if _, ok := tb.b.srv.Topics.Subscribers(topic).Subscriptions[id]; ok {
+		t.Errorf("%s: still subscribed to %s", id, topic)
+	}
+}
+
+// TestAwaySessionExpires: a session away for longer than the expiry is
+// dropped with what it held; one away for less is kept.
+func TestAwaySessionExpires(t *testing.T) {
+	tb := startBrokerWith(t, Config{SessionExpiry: time.Hour})
+	const dev = "kiosk-e1"
+	ack := "cms/v1/dev/" + dev + "/ack"
+	cloud := tb.mustConnect(t, "cmsd-test-1", "cmsd-test-1", true)
+	k := tb.mustConnect(t, dev, dev, false)
+	k.subscribe(t, ack)
+	tb.leave(t, k, dev)
+	tb.publishQueued(t, cloud, ack, "ack 1")
+
+	tb.b.expire(time.Now().Add(59 * time.Minute))
+	if _, ok := tb.b.srv.Clients.Get(dev); !ok {
+		t.Fatal("session dropped before its expiry")
+	}
+	if _, ok := tb.b.srv.Clients.Get("cmsd-test-1"); !ok {
+		t.Fatal("a connected client was expired")
+	}
+	tb.b.expire(time.Now().Add(61 * time.Minute))
+	tb.checkGone(t, dev, ack)
+	if _, ok := tb.b.srv.Clients.Get("cmsd-test-1"); !ok {
+		t.Fatal("a connected client was expired")
+	}
+	tb.publishQueued(t, cloud, ack, "ack 2")
+	tb.expectFresh(t, tb.mustConnect(t, dev, dev, false), dev, cloud, ack)
+}
+
+// TestAwayQueueBounded: a device's session holds at most MaxQueued
+// messages while the device is away; the later ones are dropped.
+func TestAwayQueueBounded(t *testing.T) {
+	tb := startBrokerWith(t, Config{MaxQueued: 2})
+	const dev = "kiosk-q1"
+	ack := "cms/v1/dev/" + dev + "/ack"
+	cloud := tb.mustConnect(t, "cmsd-test-1", "cmsd-test-1", true)
+	k := tb.mustConnect(t, dev, dev, false)
+	k.subscribe(t, ack)
+	tb.leave(t, k, dev)
+	for _, p := range []string{"ack 1", "ack 2", "ack 3"} {
+		tb.publishQueued(t, cloud, ack, p)
+	}
+	if n := tb.b.hook.queueFull.Value(); n != 1 {
+		t.Errorf("%v messages counted as dropped, want 1", n)
+	}
+	k = tb.mustConnect(t, dev, dev, false)
+	tb.expect(t, k, dev, cloud, ack, "ack 1", "ack 2")
 }
 
 // TestRolesForgotten: the broker keeps a client's role exactly as long as
