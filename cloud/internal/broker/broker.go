@@ -129,10 +129,10 @@ func (b *Broker) Close() error {
 }
 
 // Kick drops the live connection and the kept session of the clients
-// whose identity is cn (a device disabled):
-// their subscriptions, the messages queued for them (rpc/res replies
-// among them, which carry halves of PIN and PUK) and their role. A later
-// admission starts a clean session, and gets nothing from before.
+// whose identity is cn (a device disabled): their subscriptions, the
+// messages queued for them (rpc/res replies among them, which carry
+// halves of PIN and PUK) and their role. A later admission starts a clean
+// session, and gets nothing from before.
 func (b *Broker) Kick(cn string) {
 	for _, cl := range b.srv.Clients.GetAll() {
 		if !cl.Net.Inline && string(cl.Properties.Username) == cn {
