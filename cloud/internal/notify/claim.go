@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -67,10 +68,49 @@ const (
 	SELECT key_id, nonce, sealed FROM card_secrets WHERE team = c.card_team AND c.kind = 'second_halves' LIMIT 1) s ON true`
 )
 
+// claimAttempts bounds the tries of one claim: a few, as a conflict that
+// outlasts them is left to the next poll.
+const claimAttempts = 4
+
 // claim takes up to Batch due rows after from, under one lease token. On
 // PostgreSQL it also returns the sealed secrets of the rows that need them
 // (nil on SQLite).
+//
+// The claim is one autocommit statement, so a transient failure (what
+// store.Retryable names: a serialisation failure, a deadlock, a busy
+// SQLite) left nothing claimed, and claim tries again at once after a
+// short pause rather than leaving the queue a poll interval behind with
+// an error logged, as InTx did when the claim ran in a transaction.
 func (w *Worker) claim(ctx context.Context, from pos) ([]row, lease.Token, map[string]vault.Sealed, error) {
+	for attempt := 1; ; attempt++ {
+		rows, tok, secrets, err := w.claimOnce(ctx, from)
+		if err == nil || attempt == claimAttempts || !store.Retryable(err) {
+			return rows, tok, secrets, err
+		}
+		w.log.DebugContext(ctx, "notification claim conflict, retrying", "attempt", attempt, "err", err)
+		if err := pause(ctx, attempt); err != nil {
+			return nil, 0, nil, fmt.Errorf("notify: claim: %w", err)
+		}
+	}
+}
+
+// pause waits before try attempt+1 of a claim: a few milliseconds, more
+// each time, with jitter so that instances that conflicted do not meet
+// again; it returns early with ctx's error.
+func pause(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt) * 2 * time.Millisecond
+	t := time.NewTimer(d + rand.N(d))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// claimOnce is one try of claim.
+func (w *Worker) claimOnce(ctx context.Context, from pos) ([]row, lease.Token, map[string]vault.Sealed, error) {
 	now := w.o.Now()
 	tok := lease.Token(now.Add(w.o.Lease).UnixMicro())
 	pg := w.db.Dialect() == store.Postgres

@@ -2,7 +2,9 @@ package notify_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +209,132 @@ func TestPostgresPlansUseIndexes(t *testing.T) {
 		if strings.Contains(p, "Seq Scan") || !strings.Contains(p, "notifications_pending") {
 			t.Errorf("%s: plan on an empty table scans a whole table or misses notifications_pending:\n%s", name, p)
 		}
+	}
+}
+
+// injectConflicts makes the next n UPDATE statements on notifications fail
+// as a PostgreSQL serialisation failure would (SQLSTATE 40001), and
+// returns a function telling how many UPDATE statements the trigger has
+// seen. The count lives in a sequence, which a failed statement does not
+// roll back.
+func injectConflicts(t *testing.T, db *store.DB, n int) (seen func() int) {
+	t.Helper()
+	for _, q := range []string{
+		`CREATE SEQUENCE claim_faults`,
+		fmt.Sprintf(`CREATE FUNCTION claim_faults() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF nextval('claim_faults') <= %d THEN
+				RAISE EXCEPTION 'injected conflict' USING ERRCODE = 'serialization_failure';
+			END IF;
+			RETURN NULL;
+		END $$`, n),
+		`CREATE TRIGGER claim_faults BEFORE UPDATE ON notifications FOR EACH STATEMENT EXECUTE FUNCTION claim_faults()`,
+	} {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func() int {
+		t.Helper()
+		var last int
+		var called bool
+		if err := db.SQL().QueryRow(`SELECT last_value, is_called FROM claim_faults`).Scan(&last, &called); err != nil {
+			t.Fatal(err)
+		}
+		if !called {
+			return 0
+		}
+		return last
+	}
+}
+
+// A claim that meets a transient conflict is tried again at once, up to
+// ClaimAttempts times: the row is sent in the same RunOnce. Past that the
+// error is returned (the next poll tries again), and nothing is left
+// claimed.
+func TestClaimRetriesConflicts(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		faults int
+		sent   int
+	}{
+		{"recovers", notify.ClaimAttempts - 1, 1},
+		{"gives up", notify.ClaimAttempts, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := storetest.Open(t, store.Postgres)
+			v := newVault(t)
+			addCard(t, db, v, team, secrets)
+			c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+			addDue(t, db, "n1", c.Now())
+			seen := injectConflicts(t, db, tc.faults)
+			g, sms := smsGateway(t)
+			w, _ := worker(t, db, v, sms, sms, c)
+			n, err := w.RunOnce(context.Background())
+			if n != tc.sent || (err != nil) != (tc.sent == 0) {
+				t.Fatalf("RunOnce = %d, %v; want %d", n, err, tc.sent)
+			}
+			if err != nil && !store.Retryable(err) {
+				t.Errorf("RunOnce error %v is not the conflict", err)
+			}
+			if got := seen(); tc.sent == 0 && got != notify.ClaimAttempts {
+				t.Errorf("%d statements tried, want the claim tried %d times", got, notify.ClaimAttempts)
+			}
+			var claimed int64
+			if err := db.SQL().QueryRow(`SELECT claimed_until FROM notifications WHERE id = 'n1'`).Scan(&claimed); err != nil {
+				t.Fatal(err)
+			}
+			if tc.sent == 0 {
+				if claimed != 0 || g.Deliveries("n1") != 0 {
+					t.Errorf("after the claim gave up: claimed until %d, %d deliveries; want neither", claimed, g.Deliveries("n1"))
+				}
+				// The conflict is over: the next poll sends it.
+				if n, err := w.RunOnce(context.Background()); n != 1 || err != nil {
+					t.Errorf("next RunOnce = %d, %v; want 1", n, err)
+				}
+			}
+			if s, _ := notifStatus(t, db.SQL(), "n1"); s != "sent" || g.Deliveries("n1") != 1 {
+				t.Errorf("n1: %s, %d deliveries; want sent once", s, g.Deliveries("n1"))
+			}
+		})
+	}
+}
+
+// cancelOn cancels a context when a given message is logged.
+type cancelOn struct {
+	slog.Handler
+	msg    string
+	cancel context.CancelFunc
+}
+
+func (h cancelOn) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.cancel()
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// A claim retrying a conflict stops when the context ends: a shutdown
+// does not wait for the conflict to pass, and nothing is tried after it.
+func TestClaimRetryHonoursContext(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	v := newVault(t)
+	addCard(t, db, v, team, secrets)
+	addDue(t, db, "n1", time.Now())
+	seen := injectConflicts(t, db, notify.ClaimAttempts)
+	_, sms := smsGateway(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log, _ := newLogger(t)
+	log = slog.New(cancelOn{Handler: log.Handler(), msg: "notification claim conflict, retrying", cancel: cancel})
+	w, err := notify.NewWorker(db, notify.Options{Email: sms, SMS: sms, Vault: v}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.RunOnce(ctx); n != 0 || !errors.Is(err, context.Canceled) {
+		t.Errorf("RunOnce = %d, %v; want 0, context canceled", n, err)
+	}
+	if got := seen(); got != 1 {
+		t.Errorf("%d statements tried, want 1 (no try after the cancellation)", got)
 	}
 }

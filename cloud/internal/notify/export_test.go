@@ -9,3 +9,7 @@ func Statements(db *store.DB, n int) (claim, sent string) {
 	sent, _ = w.inList(finishSentSQL, make([]any, 4), make([]any, n))
 	return claimPostgres, sent
 }
+
+// ClaimAttempts is how many times one claim is tried on a transient
+// conflict.
+const ClaimAttempts = claimAttempts
