@@ -62,17 +62,28 @@ func (f *Fleet) RecordCert(ctx context.Context, cn string, role Role, is pki.Iss
 	})
 }
 
-// Revoke revokes the certificate with serial; the broker refuses it from
-// the next connection.
+// Revoke revokes the certificate with serial: the broker refuses it from
+// the next connection, and the Kicker (the embedded broker) drops the
+// live connection and kept session of its Common Name at once, so that
+// nothing queued for it is delivered over the revoked certificate. A
+// device that already holds a newer certificate reconnects with it.
 func (f *Fleet) Revoke(ctx context.Context, serial string) error {
-	res, err := f.db.SQL().ExecContext(ctx, `UPDATE fleet_certs SET revoked_at = $1
-		WHERE serial = $2 AND revoked_at IS NULL`, micros(f.now()), serial)
+	var cn string
+	err := f.db.SQL().QueryRowContext(ctx, `UPDATE fleet_certs SET revoked_at = $1
+		WHERE serial = $2 AND revoked_at IS NULL RETURNING cn`, micros(f.now()), serial).Scan(&cn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %s", ErrUnknownCert, serial)
+	}
 	if err != nil {
 		return fmt.Errorf("fleet: revoke: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%w: %s", ErrUnknownCert, serial)
+	f.mu.Lock()
+	k := f.kicker
+	f.mu.Unlock()
+	if k != nil {
+		k.Kick(cn)
 	}
+	f.log.Info("certificate revoked", "serial", serial, "cn", cn)
 	return nil
 }
 

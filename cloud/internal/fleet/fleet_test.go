@@ -104,6 +104,25 @@ func TestAdmit(t *testing.T) {
 			if err := f.Enable(ctx, "kiosk-01"); err != nil {
 				t.Fatal(err)
 			}
+			// Revoking a certificate drops what the broker holds for its CN.
+			if err := f.Revoke(ctx, cur.Serial); err != nil {
+				t.Fatal(err)
+			}
+			if len(k.kicked) != 2 || k.kicked[1] != "kiosk-01" {
+				t.Errorf("kicked %v after Revoke, want [kiosk-01 kiosk-01]", k.kicked)
+			}
+			if _, err := f.Admit(ctx, "kiosk-01", cur.Serial); !errors.Is(err, ErrRevoked) {
+				t.Errorf("Admit after Revoke = %v, want ErrRevoked", err)
+			}
+			if err := f.Revoke(ctx, cur.Serial); !errors.Is(err, ErrUnknownCert) {
+				t.Errorf("second Revoke = %v, want ErrUnknownCert", err)
+			}
+			if len(k.kicked) != 2 {
+				t.Errorf("kicked %v after a refused Revoke", k.kicked)
+			}
+			if cur, err = f.Provision(ctx, ca, Device{ID: "kiosk-01"}, time.Hour); err != nil {
+				t.Fatal(err)
+			}
 			clk.t = clk.t.Add(2 * time.Hour)
 			if _, err := f.Admit(ctx, "kiosk-01", cur.Serial); !errors.Is(err, ErrRevoked) {
 				t.Errorf("Admit of expired cert = %v, want ErrRevoked", err)
