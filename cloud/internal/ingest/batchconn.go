@@ -3,8 +3,11 @@ package ingest
 import (
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
+	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -12,6 +15,9 @@ import (
 // maxQueued bounds what a batchConn holds for its flusher: past it, Write
 // waits as on a full socket.
 const maxQueued = 1 << 20
+
+// closeGrace bounds how long Close spends writing what is still queued.
+const closeGrace = time.Second
 
 // batchConn is cmsd's connection to the broker as the MQTT client sees
 // it. The client writes every packet (each reply, each PUBACK) on its own,
@@ -23,24 +29,47 @@ const maxQueued = 1 << 20
 // up behind it; when idle, a packet is written as soon as the flusher
 // runs.
 //
-// A write error is kept and returned by every later Write, and the
-// connection is closed, which the client's reader sees as a lost
-// connection, as with a failed write before.
+// Errors: Write returns before its bytes are written, so a failed write
+// cannot be reported to the Write that queued it. The first write error
+// is logged and kept, and the connection is closed, which the client's
+// reader sees as a lost connection, as with a failed write before; every
+// later Write returns that error, and so does Close. After Close, a Write
+// returns net.ErrClosed unless a write had failed.
+//
+// Deadlines: a write deadline set on a batchConn (SetWriteDeadline,
+// SetDeadline) is its own, not the connection's, which at any moment
+// carries the flusher's batch, not the packet being queued. It bounds a
+// Write waiting for room in the queue (the Write then fails with
+// os.ErrDeadlineExceeded and queues nothing), and it goes with what the
+// Write queues: the flusher writes each batch under the earliest deadline
+// of its packets, so a packet not written by its deadline fails the
+// connection, as it would have failed the Write on a plain connection.
+// Read deadlines are the connection's.
 type batchConn struct {
 	net.Conn
+	log     *slog.Logger
 	mu      sync.Mutex
-	room    sync.Cond // signalled when the flusher took what was queued, or failed
+	room    sync.Cond // signalled when the flusher took what was queued, or failed, and at a Write's deadline
 	queued  []byte
 	spare   []byte // the flusher's buffer, reused
 	writing bool   // the flusher holds a batch
 	closing bool   // Close was called
-	err     error  // of the last write, or net.ErrClosed after Close
-	wake    chan struct{}
-	done    chan struct{} // closed when the flusher has returned
+	err     error  // of the first failed write
+
+	wdl     time.Time   // the write deadline set on b
+	qdl     time.Time   // the earliest deadline of the queued packets; zero if none has one
+	cdl     time.Time   // the write deadline set on the connection, for the flusher
+	closeBy time.Time   // the end of Close's grace, once closing
+	timer   *time.Timer // wakes the Writes waiting for room at timerAt
+	timerAt time.Time
+
+	wake   chan struct{}
+	done   chan struct{} // closed when the flusher has returned
+	closed chan struct{} // closed when Close has closed the connection
 }
 
-func newBatchConn(c net.Conn) *batchConn {
-	b := &batchConn{Conn: c, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newBatchConn(c net.Conn, log *slog.Logger) *batchConn {
+	b := &batchConn{Conn: c, log: log, wake: make(chan struct{}, 1), done: make(chan struct{}), closed: make(chan struct{})}
 	b.room.L = &b.mu
 	go b.flush()
 	return b
@@ -49,11 +78,16 @@ func newBatchConn(c net.Conn) *batchConn {
 // Write queues p for the flusher.
 func (b *batchConn) Write(p []byte) (int, error) {
 	b.mu.Lock()
-	for len(b.queued) >= maxQueued && b.err == nil {
+	for len(b.queued) >= maxQueued && b.err == nil && !b.closing {
+		if !b.wdl.IsZero() {
+			if !time.Now().Before(b.wdl) {
+				break
+			}
+			b.wakeAt(b.wdl)
+		}
 		b.room.Wait()
 	}
-	if b.err != nil {
-		err := b.err
+	if err := b.refusal(); err != nil {
 		b.mu.Unlock()
 		return 0, err
 	}
@@ -63,9 +97,71 @@ func (b *batchConn) Write(p []byte) (int, error) {
 		default: // the flusher is already due to run
 		}
 	}
+	if !b.wdl.IsZero() && (b.qdl.IsZero() || b.wdl.Before(b.qdl)) {
+		b.qdl = b.wdl
+	}
 	b.queued = append(b.queued, p...)
 	b.mu.Unlock()
 	return len(p), nil
+}
+
+// refusal is why a Write queues nothing, or nil. b.mu is held.
+func (b *batchConn) refusal() error {
+	switch {
+	case b.err != nil:
+		return b.err
+	case b.closing:
+		return net.ErrClosed
+	case !b.wdl.IsZero() && !time.Now().Before(b.wdl):
+		return os.ErrDeadlineExceeded
+	}
+	return nil
+}
+
+// wakeAt has the Writes waiting for room woken at t, to see their
+// deadline passed. b.mu is held.
+func (b *batchConn) wakeAt(t time.Time) {
+	if b.timer != nil && b.timerAt.Equal(t) {
+		return
+	}
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	b.timerAt = t
+	b.timer = time.AfterFunc(time.Until(t), func() {
+		b.mu.Lock()
+		b.room.Broadcast()
+		b.mu.Unlock()
+	})
+}
+
+// SetWriteDeadline sets the deadline of the Writes to come and of what
+// they queue (see batchConn).
+func (b *batchConn) SetWriteDeadline(t time.Time) error {
+	b.mu.Lock()
+	b.wdl = t
+	b.room.Broadcast() // a waiting Write sees its new deadline
+	b.mu.Unlock()
+	return nil
+}
+
+// SetDeadline sets the connection's read deadline and b's write deadline.
+func (b *batchConn) SetDeadline(t time.Time) error {
+	if err := b.Conn.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return b.SetWriteDeadline(t)
+}
+
+// setConnDeadline sets the connection's write deadline to t, for the
+// flusher's next write. b.mu is held, so that Close's deadline and the
+// flusher's do not undo each other.
+func (b *batchConn) setConnDeadline(t time.Time) error {
+	if t.Equal(b.cdl) {
+		return nil
+	}
+	b.cdl = t
+	return b.Conn.SetWriteDeadline(t)
 }
 
 // flush writes what Write queued until the connection fails or is closed.
@@ -84,19 +180,29 @@ func (b *batchConn) flush() {
 				}
 				break
 			}
-			out := b.queued
-			b.queued, b.spare, b.writing = b.spare[:0], nil, true
+			out, dl := b.queued, b.qdl
+			b.queued, b.spare, b.writing, b.qdl = b.spare[:0], nil, true, time.Time{}
+			if b.closing {
+				dl = earliest(dl, b.closeBy)
+			}
+			err := b.setConnDeadline(dl)
 			b.room.Broadcast()
 			b.mu.Unlock()
 
-			_, err := b.Conn.Write(out)
+			if err == nil {
+				_, err = b.Conn.Write(out)
+			}
 
 			b.mu.Lock()
 			b.spare = out[:0]
-			if err != nil && b.err == nil {
+			first := err != nil && b.err == nil
+			if first {
 				b.err = err
 			}
 			b.mu.Unlock()
+			if first {
+				b.log.Warn("mqtt write failed, closing the connection", "err", err)
+			}
 			if err != nil {
 				b.Conn.Close() // the reader sees the connection lost
 			}
@@ -105,33 +211,77 @@ func (b *batchConn) flush() {
 }
 
 // Close writes what is still queued (the client's DISCONNECT, say), for
-// at most a second, and closes the connection.
+// at most closeGrace, and closes the connection. It returns the first
+// write error if a write failed, what closing the connection returned
+// otherwise; a second Close waits for the first and returns
+// net.ErrClosed.
 func (b *batchConn) Close() error {
 	b.mu.Lock()
 	if b.closing {
 		b.mu.Unlock()
-		<-b.done
-		return nil
+		<-b.closed
+		return net.ErrClosed
 	}
 	b.closing = true
-	_ = b.Conn.SetWriteDeadline(time.Now().Add(time.Second))
+	b.closeBy = time.Now().Add(closeGrace)
+	_ = b.setConnDeadline(earliest(b.cdl, b.closeBy)) // bounds the write under way
+	b.room.Broadcast()                                // a Write waiting for room returns
 	for (len(b.queued) > 0 || b.writing) && b.err == nil {
 		b.room.Wait()
 	}
-	b.err = net.ErrClosed
-	b.room.Broadcast() // a Write waiting for room returns the error
-	close(b.wake)      // the flusher returns
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	close(b.wake) // the flusher returns
 	b.mu.Unlock()
 	<-b.done
-	return b.Conn.Close()
+	err := b.Conn.Close()
+	if b.err != nil { // read after the flusher returned: no lock needed
+		err = b.err
+	}
+	close(b.closed)
+	return err
 }
 
-// dialBroker opens the connection to the broker named by uri, as the MQTT
-// client itself would for tls:// (and tcp://, for tests without TLS).
+// earliest is the earlier of two deadlines, a zero one being none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+// brokerURL parses a broker address as the MQTT client does: ":1883" is
+// on 127.0.0.1, and an address without a scheme is tcp://.
+func brokerURL(s string) (*url.URL, error) {
+	if strings.HasPrefix(s, ":") {
+		s = "127.0.0.1" + s
+	}
+	if !strings.Contains(s, "://") {
+		s = "tcp://" + s
+	}
+	return url.Parse(s)
+}
+
+// dialsDirect reports whether dialBroker opens the connection to uri as
+// the MQTT client itself would: a TCP connection, with or without TLS, and
+// no proxy named by the environment (all_proxy), which the client honours.
+// For any other broker (unix, ws, wss, behind a proxy) the client dials on
+// its own and its writes are not batched.
+func dialsDirect(uri *url.URL) bool {
+	switch uri.Scheme {
+	case "tls", "ssl", "mqtts", "mqtt+ssl", "tcps", "tcp", "mqtt":
+		return os.Getenv("all_proxy") == "" && os.Getenv("ALL_PROXY") == ""
+	}
+	return false
+}
+
+// dialBroker opens the connection to the broker named by uri, for the
+// schemes dialsDirect accepts.
 func dialBroker(uri *url.URL, cfg *tls.Config, timeout time.Duration) (net.Conn, error) {
 	d := &net.Dialer{Timeout: timeout}
 	switch uri.Scheme {
-	case "tls", "ssl", "mqtts":
+	case "tls", "ssl", "mqtts", "mqtt+ssl", "tcps":
 		return tls.DialWithDialer(d, "tcp", uri.Host, cfg)
 	case "tcp", "mqtt":
 		return d.Dial("tcp", uri.Host)

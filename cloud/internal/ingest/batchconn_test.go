@@ -2,11 +2,16 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"net/url"
+	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -24,6 +29,8 @@ type scriptConn struct {
 	fail    error
 	mu      sync.Mutex
 	writes  []string
+	dls     []time.Time // the write deadline in force at each write
+	dl      time.Time
 	closed  chan struct{}
 	once    sync.Once
 }
@@ -35,6 +42,7 @@ func newScriptConn() *scriptConn {
 func (c *scriptConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	c.writes = append(c.writes, string(p))
+	c.dls = append(c.dls, c.dl)
 	c.mu.Unlock()
 	c.entered <- struct{}{}
 	if c.release != nil {
@@ -51,7 +59,20 @@ func (c *scriptConn) Close() error {
 	return nil
 }
 
-func (c *scriptConn) SetWriteDeadline(time.Time) error { return nil }
+func (c *scriptConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.dl = t
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *scriptConn) deadlines() []time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Time(nil), c.dls...)
+}
+
+var quiet = slog.New(slog.DiscardHandler)
 
 func (c *scriptConn) written() []string {
 	c.mu.Lock()
@@ -64,7 +85,7 @@ func (c *scriptConn) written() []string {
 func TestBatchConnBatches(t *testing.T) {
 	sc := newScriptConn()
 	sc.release = make(chan struct{})
-	b := newBatchConn(sc)
+	b := newBatchConn(sc, quiet)
 	mustWrite(t, b, "a")
 	<-sc.entered // the flusher is writing "a"
 	for _, p := range []string{"b", "c", "d"} {
@@ -86,7 +107,7 @@ func TestBatchConnBatches(t *testing.T) {
 func TestBatchConnCloseFlushes(t *testing.T) {
 	sc := newScriptConn()
 	sc.release = make(chan struct{})
-	b := newBatchConn(sc)
+	b := newBatchConn(sc, quiet)
 	mustWrite(t, b, "a")
 	<-sc.entered
 	mustWrite(t, b, "disconnect")
@@ -104,8 +125,8 @@ func TestBatchConnCloseFlushes(t *testing.T) {
 	if _, err := b.Write([]byte("late")); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Write after Close = %v, want net.ErrClosed", err)
 	}
-	if err := b.Close(); err != nil {
-		t.Errorf("second Close = %v", err)
+	if err := b.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("second Close = %v, want net.ErrClosed", err)
 	}
 }
 
@@ -114,7 +135,7 @@ func TestBatchConnCloseFlushes(t *testing.T) {
 func TestBatchConnWriteError(t *testing.T) {
 	sc := newScriptConn()
 	sc.fail = errors.New("broken pipe")
-	b := newBatchConn(sc)
+	b := newBatchConn(sc, quiet)
 	mustWrite(t, b, "a")
 	<-sc.closed
 	if _, err := b.Write([]byte("b")); err == nil || err.Error() != "broken pipe" {
@@ -126,11 +147,219 @@ func TestBatchConnWriteError(t *testing.T) {
 	b.Close()
 }
 
+// TestBatchConnWriteErrorKeepsCause: the first write error, not
+// net.ErrClosed, is what every later Write and Close return, with its
+// cause, and it is logged.
+func TestBatchConnWriteErrorKeepsCause(t *testing.T) {
+	sc := newScriptConn()
+	sc.fail = &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}
+	var logged bytes.Buffer
+	b := newBatchConn(sc, slog.New(slog.NewTextHandler(&logged, nil)))
+	mustWrite(t, b, "a")
+	<-sc.closed
+	if _, err := b.Write([]byte("b")); !errors.Is(err, syscall.EPIPE) {
+		t.Errorf("Write after the failed write = %v, want EPIPE", err)
+	}
+	if err := b.Close(); !errors.Is(err, syscall.EPIPE) {
+		t.Errorf("Close = %v, want the write error (EPIPE)", err)
+	}
+	if _, err := b.Write([]byte("c")); !errors.Is(err, syscall.EPIPE) {
+		t.Errorf("Write after Close = %v, want still the write error (EPIPE)", err)
+	}
+	if n := strings.Count(logged.String(), "broken pipe"); n != 1 {
+		t.Errorf("the write error logged %d times, want once: %q", n, logged.String())
+	}
+}
+
+// enteredConn tells when a write starts on the connection it wraps.
+type enteredConn struct {
+	net.Conn
+	entered chan struct{}
+}
+
+func (c *enteredConn) Write(p []byte) (int, error) {
+	select {
+	case c.entered <- struct{}{}:
+	default:
+	}
+	return c.Conn.Write(p)
+}
+
+// TestBatchConnCloseStuckPeer: the broker never reads and the queue is
+// full. Close still returns, with the error of the write it had to cut
+// short, and the writer waiting for room gets an error and queues nothing.
+func TestBatchConnCloseStuckPeer(t *testing.T) {
+	client, server := net.Pipe() // nobody reads server
+	defer server.Close()
+	ec := &enteredConn{Conn: client, entered: make(chan struct{}, 1)}
+	b := newBatchConn(ec, quiet)
+	mustWrite(t, b, "a")
+	<-ec.entered // the flusher is stuck writing "a"
+	mustWrite(t, b, strings.Repeat("x", maxQueued))
+	// The writer either waits for room when Close starts or comes after
+	// it: both must end in an error.
+	wrote := make(chan error, 1)
+	go func() {
+		n, err := b.Write([]byte("b"))
+		if err == nil || n != 0 {
+			err = fmt.Errorf("Write = %d, %v; want 0 and an error", n, err)
+		} else {
+			err = nil
+		}
+		wrote <- err
+	}()
+	if err := b.Close(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("Close = %v, want the cut write's deadline error", err)
+	}
+	if err := <-wrote; err != nil {
+		t.Error(err)
+	}
+}
+
+// TestBatchConnConcurrentClose: two Closes at once both return once the
+// connection is closed; one closes it, the other reports it closed.
+func TestBatchConnConcurrentClose(t *testing.T) {
+	sc := newScriptConn()
+	b := newBatchConn(sc, quiet)
+	mustWrite(t, b, "a")
+	<-sc.entered
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			err := b.Close()
+			select {
+			case <-sc.closed:
+			default:
+				err = fmt.Errorf("Close returned %v before the connection was closed", err)
+			}
+			errs <- err
+		}()
+	}
+	var closedErrs int
+	for range 2 {
+		switch err := <-errs; {
+		case errors.Is(err, net.ErrClosed):
+			closedErrs++
+		case err != nil:
+			t.Error(err)
+		}
+	}
+	if closedErrs != 1 {
+		t.Errorf("%d Closes returned net.ErrClosed, want 1", closedErrs)
+	}
+	if _, err := b.Write([]byte("late")); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Write after Close = %v, want net.ErrClosed", err)
+	}
+}
+
+// TestBatchConnWriteDeadline: a write deadline set on the batchConn goes
+// with the packets queued under it, to the connection when the flusher
+// writes them, and not to the packets queued after it is cleared.
+func TestBatchConnWriteDeadline(t *testing.T) {
+	sc := newScriptConn()
+	sc.release = make(chan struct{})
+	b := newBatchConn(sc, quiet)
+	mustWrite(t, b, "a")
+	<-sc.entered // the flusher is writing "a"
+	d1 := time.Now().Add(time.Hour)
+	d2 := d1.Add(time.Hour)
+	b.SetWriteDeadline(d2)
+	mustWrite(t, b, "b")
+	b.SetWriteDeadline(d1)
+	mustWrite(t, b, "c")
+	b.SetWriteDeadline(time.Time{})
+	mustWrite(t, b, "d")
+	sc.release <- struct{}{}
+	<-sc.entered // "bcd", under the earliest deadline of the three
+	sc.release <- struct{}{}
+	mustWrite(t, b, "e")
+	<-sc.entered
+	sc.release <- struct{}{}
+	closeIn(t, b, sc)
+	got, dls := sc.written(), sc.deadlines()
+	if fmt.Sprint(got) != fmt.Sprint([]string{"a", "bcd", "e"}) {
+		t.Fatalf("writes %q", got)
+	}
+	if !dls[0].IsZero() || !dls[1].Equal(d1) || !dls[2].IsZero() {
+		t.Errorf("write deadlines %v, want none, %v, none", dls, d1)
+	}
+}
+
+// TestBatchConnDeadlinePassed: a Write past its deadline queues nothing,
+// whether there is room or it waits for some.
+func TestBatchConnDeadlinePassed(t *testing.T) {
+	sc := newScriptConn()
+	sc.release = make(chan struct{})
+	b := newBatchConn(sc, quiet)
+	b.SetWriteDeadline(time.Now().Add(-time.Second))
+	if n, err := b.Write([]byte("a")); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("Write past its deadline = %d, %v; want 0, os.ErrDeadlineExceeded", n, err)
+	}
+	b.SetWriteDeadline(time.Time{})
+	mustWrite(t, b, "b")
+	<-sc.entered
+	mustWrite(t, b, strings.Repeat("x", maxQueued))
+	b.SetWriteDeadline(time.Now().Add(10 * time.Millisecond))
+	if n, err := b.Write([]byte("c")); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("Write waiting for room past its deadline = %d, %v; want 0, os.ErrDeadlineExceeded", n, err)
+	}
+	b.SetWriteDeadline(time.Time{})
+	closed := make(chan error, 1)
+	go func() { closed <- b.Close() }()
+	sc.release <- struct{}{}
+	<-sc.entered
+	sc.release <- struct{}{}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range sc.written() {
+		if strings.ContainsAny(w, "ac") {
+			t.Errorf("a Write that failed its deadline was written: %.10q", w)
+		}
+	}
+}
+
+// TestDialsDirect: the broker connections dialBroker opens as the MQTT
+// client would, and those left to the client.
+func TestDialsDirect(t *testing.T) {
+	t.Setenv("all_proxy", "")
+	t.Setenv("ALL_PROXY", "")
+	for addr, want := range map[string]bool{
+		"tls://broker:8883": true, "ssl://broker:8883": true, "mqtts://broker:8883": true,
+		"tcps://broker:8883": true, "mqtt+ssl://broker:8883": true,
+		"tcp://broker:1883": true, "mqtt://broker:1883": true, "broker:1883": true, ":1883": true,
+		"unix:///run/mosquitto.sock": false, "ws://broker/mqtt": false, "wss://broker/mqtt": false,
+	} {
+		u, err := brokerURL(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dialsDirect(u); got != want {
+			t.Errorf("dialsDirect(%s) = %v, want %v", addr, got, want)
+		}
+	}
+	t.Setenv("all_proxy", "socks5://proxy:1080")
+	if u, _ := url.Parse("tls://broker:8883"); dialsDirect(u) {
+		t.Error("dialsDirect with all_proxy set = true, want the client's own dialing")
+	}
+}
+
+// TestDialRefusesUnroutedFilter: a filter without a handler and no All
+// handler would have its messages dropped unacknowledged; Dial refuses
+// it before connecting.
+func TestDialRefusesUnroutedFilter(t *testing.T) {
+	_, err := Dial(context.Background(), Config{Broker: "tcp://127.0.0.1:1", ClientID: "c",
+		Subs: map[string]Handler{"a/#": func(Message) {}, "b/#": nil}}, quiet)
+	if err == nil || errors.Is(err, ErrConnect) || !strings.Contains(err.Error(), `"b/#"`) {
+		t.Errorf("Dial = %v, want a refusal naming filter b/#", err)
+	}
+}
+
 // TestBatchConnKeepsEveryByte: several writers through a real pipe; the
 // reader gets each writer's packets whole and in order.
 func TestBatchConnKeepsEveryByte(t *testing.T) {
 	client, server := net.Pipe()
-	b := newBatchConn(client)
+	b := newBatchConn(client, quiet)
 	got := make(chan []byte, 1)
 	go func() {
 		all, _ := io.ReadAll(server)
@@ -207,7 +436,7 @@ func BenchmarkBrokerWrites(b *testing.B) {
 			go func() { io.Copy(io.Discard, server); close(drained) }()
 			var conn net.Conn = client
 			if batch {
-				conn = newBatchConn(client)
+				conn = newBatchConn(client, quiet)
 			}
 			packets := make(chan []byte, 1024)
 			written := make(chan struct{})
@@ -307,7 +536,7 @@ func BenchmarkBrokerWritesIdle(b *testing.B) {
 			}()
 			var conn net.Conn = client
 			if batch {
-				conn = newBatchConn(client)
+				conn = newBatchConn(client, quiet)
 			}
 			p := bytes.Repeat([]byte("x"), 400)
 			before := cpuTime(b)

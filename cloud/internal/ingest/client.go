@@ -30,13 +30,16 @@ type Config struct {
 	OnLost       func(error) // connection lost (before reconnecting)
 	OnConnect    func()      // after every (re)connection and subscription, in its own goroutine
 	// All, if set, handles every message received, whatever its topic;
-	// Subs then only name the filters (their handlers may be nil). paho
-	// matches each message's topic against every filter with a handler,
-	// splitting both at '/' on every message.
+	// Subs then only name the filters (their handlers may be nil; without
+	// All, Dial refuses a nil handler). paho matches each message's topic
+	// against every filter with a handler, splitting both at '/' on every
+	// message.
 	All Handler
 	// BatchWrites queues what the client writes and writes it in batches
 	// (see batchConn): for cmsd's connection, which carries every reply
-	// and every PUBACK of the fleet's operations.
+	// and every PUBACK of the fleet's operations. Only for a broker
+	// reached over TCP (tcp, mqtt, tls, ssl, mqtts, tcps, mqtt+ssl) with
+	// no proxy in the environment; any other is dialed unbatched.
 	BatchWrites bool
 }
 
@@ -55,18 +58,36 @@ type Client struct {
 
 // Dial connects and subscribes to cfg.Subs (again at every reconnection).
 func Dial(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
+	if cfg.All == nil {
+		for f, h := range cfg.Subs {
+			if h == nil {
+				// The client would subscribe to f and have nowhere to
+				// route its messages: it drops them unacknowledged, and
+				// the broker holds them in flight for good.
+				return nil, fmt.Errorf("ingest: filter %q has no handler and Config.All is not set", f)
+			}
+		}
+	}
 	o := paho.NewClientOptions().AddBroker(cfg.Broker).SetClientID(cfg.ClientID).SetTLSConfig(cfg.TLS).
 		SetCleanSession(cfg.CleanSession).SetAutoReconnect(true).SetMaxReconnectInterval(5 * time.Second).
 		SetKeepAlive(30 * time.Second).SetOrderMatters(true).SetAutoAckDisabled(cfg.ManualAck).
 		SetConnectTimeout(10 * time.Second).SetMessageChannelDepth(1024)
 	if cfg.BatchWrites {
-		o.SetCustomOpenConnectionFn(func(uri *url.URL, o paho.ClientOptions) (net.Conn, error) {
-			c, err := dialBroker(uri, o.TLSConfig, o.ConnectTimeout)
-			if err != nil {
-				return nil, err
-			}
-			return newBatchConn(c), nil
-		})
+		// Batching needs the connection in hand, so the client's own
+		// dialing is replaced, but only where dialBroker dials as it
+		// would; any other broker is dialed by the client, unbatched.
+		if u, err := brokerURL(cfg.Broker); err == nil && dialsDirect(u) {
+			blog := log.With("client", cfg.ClientID)
+			o.SetCustomOpenConnectionFn(func(uri *url.URL, o paho.ClientOptions) (net.Conn, error) {
+				c, err := dialBroker(uri, o.TLSConfig, o.ConnectTimeout)
+				if err != nil {
+					return nil, err
+				}
+				return newBatchConn(c, blog), nil
+			})
+		} else if err == nil {
+			log.Info("mqtt writes not batched: broker dialed by the client library", "client", cfg.ClientID, "scheme", u.Scheme)
+		}
 	}
 	if cfg.Will != nil {
 		o.SetBinaryWill(cfg.Will.Topic, cfg.Will.Payload, 1, cfg.Will.Retain)
