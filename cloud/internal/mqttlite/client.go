@@ -82,10 +82,16 @@ type Client struct {
 	wbuf   []byte   // packets not yet written
 	corked bool     // the reader is in OnMessage: it writes wbuf afterwards
 	closed bool
+	// queued are the ids of the PUBLISHes in wbuf that Publish returned
+	// without writing (corked); unwritten those of them whose write failed
+	// or never came, for the next session to send whatever the broker
+	// kept. Under wmu, not smu: the writer cannot take smu.
+	queued, unwritten []uint16
 
 	smu      sync.Mutex
 	inflight map[uint16]outgoing // sent at QoS 1, not yet acknowledged
 	nextID   uint16
+	subID    uint16        // the SUBSCRIBE's packet id until its SUBACK, or 0
 	sent     uint64        // publishes so far: the order of the in-flight ones
 	drained  chan struct{} // closed when inflight empties, if WaitAcked waits
 
@@ -100,6 +106,7 @@ type outgoing struct {
 	payload []byte
 	retain  bool
 	order   uint64
+	unsent  bool // queued, then the connection dropped before its write
 }
 
 // Dial connects, subscribes to cfg.Subs and returns once the broker has
@@ -140,10 +147,22 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// Publish sends payload on topic at QoS 1 and returns once it is written
-// (or, from OnMessage, queued behind the PUBACK being sent). The message
-// stays in flight until the broker's PUBACK; payload must not change
-// until then.
+// Publish sends payload on topic at QoS 1. It returns nil once the
+// PUBLISH is written to the connection or, while the reader is in
+// OnMessage (a call from OnMessage, or from another goroutine meanwhile),
+// queued to go out with that message's PUBACK when OnMessage returns.
+// Either way the message is then in flight until the broker's PUBACK, and
+// payload must not change until then. If the connection drops first, a
+// message written is sent again if the broker kept the session and
+// dropped if it did not (the application sends it again, see
+// WaitAcked); a message queued whose write never happened or failed is
+// sent on the next connection whatever the session.
+//
+// An error means the message was refused ([ErrTopic], [ErrOversize], too
+// many in flight) or not sent ([ErrNotConnected], [ErrClosed]), and is
+// not in flight; or that its write failed: the connection is then
+// dropped, and the message, which may have left in part, stays in flight
+// as a written one.
 func (c *Client) Publish(topic string, payload []byte, retain bool) error {
 	if err := checkTopicName(topic); err != nil || !utf8.ValidString(topic) {
 		return fmt.Errorf("%w: %q", ErrTopic, topic)
@@ -172,19 +191,23 @@ func (c *Client) Publish(topic string, payload []byte, retain bool) error {
 		return ErrNotConnected
 	}
 	c.wbuf = appendPublish(c.wbuf, id, 1, false, retain, topic, payload)
+	if c.corked {
+		c.queued = append(c.queued, id)
+	}
 	err := c.flushLocked()
 	c.wmu.Unlock()
 	return err
 }
 
-// newID returns a packet id not in flight (smu held).
+// newID returns a packet id neither in flight nor the pending
+// SUBSCRIBE's (smu held).
 func (c *Client) newID() (uint16, bool) {
 	for range 0xffff {
 		c.nextID++
 		if c.nextID == 0 {
 			c.nextID = 1
 		}
-		if _, busy := c.inflight[c.nextID]; !busy {
+		if _, busy := c.inflight[c.nextID]; !busy && c.nextID != c.subID {
 			return c.nextID, true
 		}
 	}
@@ -211,7 +234,13 @@ func (c *Client) InFlight() int {
 	return len(c.inflight)
 }
 
-// WaitAcked waits until no message is in flight or ctx ends.
+// WaitAcked waits until no message is in flight or ctx ends. A message
+// leaves the flight when its PUBACK comes, or when it was written on a
+// connection that dropped and the broker did not keep the session
+// (MQTT 3.1.1, 3.2.2.2): then nil does not mean acknowledged, and the
+// application sends it again. A message Publish queued but whose write
+// never happened or failed stays in flight until it is sent and
+// acknowledged.
 func (c *Client) WaitAcked(ctx context.Context) error {
 	c.smu.Lock()
 	if len(c.inflight) == 0 {
@@ -261,6 +290,9 @@ func (c *Client) Close() error {
 
 // flushLocked writes wbuf unless the reader is in OnMessage (wmu held).
 // A failed write closes the connection: the reader sees it and reconnects.
+// The messages queued in wbuf are then counted unwritten: their Publish
+// returned nil, nobody learns of the failure, and the next session must
+// send them even if the broker lost this one.
 func (c *Client) flushLocked() error {
 	if c.corked || len(c.wbuf) == 0 {
 		return nil
@@ -272,16 +304,27 @@ func (c *Client) flushLocked() error {
 		c.wbuf = c.wbuf[:0]
 	}
 	if err != nil {
+		c.unwritten = append(c.unwritten, c.queued...)
+		c.queued = c.queued[:0]
 		c.conn.Close()
 		return fmt.Errorf("mqttlite: write: %w", err)
 	}
+	c.queued = c.queued[:0]
 	c.wrote.Store(true)
 	return nil
 }
 
+// dropLocked forgets the connection and what wbuf holds for it (wmu
+// held); the messages queued there are unwritten.
+func (c *Client) dropLocked() {
+	c.conn, c.wbuf, c.corked = nil, c.wbuf[:0], false
+	c.unwritten = append(c.unwritten, c.queued...)
+	c.queued = c.queued[:0]
+}
+
 // connect dials, sends CONNECT and SUBSCRIBE in one write (a client may
 // send before CONNACK), waits for CONNACK, sends again what is in flight
-// if the broker kept the session, and handles what comes until the
+// as session says, and handles what comes until the
 // SUBACK. On success the connection is c.conn.
 func (c *Client) connect(ctx context.Context) (net.Conn, *bufio.Reader, *keeper, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.ConnectTimeout)
@@ -298,7 +341,7 @@ func (c *Client) connect(ctx context.Context) (net.Conn, *bufio.Reader, *keeper,
 			stop()
 			c.wmu.Lock()
 			if c.conn == conn {
-				c.conn, c.wbuf, c.corked = nil, c.wbuf[:0], false
+				c.dropLocked()
 			}
 			c.wmu.Unlock()
 			conn.Close()
@@ -311,12 +354,25 @@ func (c *Client) connect(ctx context.Context) (net.Conn, *bufio.Reader, *keeper,
 		return nil, nil, nil, fmt.Errorf("mqttlite: %s as %s: %w", c.addr, c.cfg.ClientID, err)
 	}
 
-	c.smu.Lock()
-	subID, _ := c.newID()
-	c.smu.Unlock()
 	b := appendConnect(nil, connectOptions{clientID: c.cfg.ClientID, cleanSession: c.cfg.CleanSession,
 		keepAlive: uint16(c.cfg.KeepAlive / time.Second), will: c.cfg.Will})
+	var subID uint16
 	if len(c.cfg.Subs) > 0 {
+		// The SUBSCRIBE's id is reserved until its SUBACK (or the end of
+		// this attempt): a PUBLISH sent meanwhile must not take it (2.3.1).
+		c.smu.Lock()
+		var free bool
+		subID, free = c.newID()
+		c.subID = subID
+		c.smu.Unlock()
+		if !free {
+			return fail(errors.New("no packet id left for SUBSCRIBE: 65535 messages in flight"))
+		}
+		defer func() {
+			c.smu.Lock()
+			c.subID = 0
+			c.smu.Unlock()
+		}()
 		b = appendSubscribe(b, subID, c.cfg.Subs)
 	}
 	if _, err := conn.Write(b); err != nil {
@@ -345,13 +401,14 @@ func (c *Client) connect(ctx context.Context) (net.Conn, *bufio.Reader, *keeper,
 	}
 	c.conn = conn
 	for _, o := range resend {
-		c.wbuf = appendPublish(c.wbuf, o.id, 1, true, o.retain, o.topic, o.payload)
+		c.wbuf = appendPublish(c.wbuf, o.id, 1, !o.unsent, o.retain, o.topic, o.payload)
 	}
 	err = c.flushLocked()
 	c.wmu.Unlock()
 	if err != nil {
 		return fail(err)
 	}
+	c.written(resend)
 	for subscribed := len(c.cfg.Subs) == 0; !subscribed; {
 		if h, body, c.rbuf, err = readPacket(br, c.rbuf, c.cfg.MaxPacket); err != nil {
 			return fail(err)
@@ -386,26 +443,51 @@ type resent struct {
 	outgoing
 }
 
-// session applies CONNACK's session present flag to what is in flight:
-// kept, it is all sent again, in its first order; lost, it is dropped
-// (3.2.2.2) and the application sends it again.
+// session applies CONNACK's session present flag to what is in flight and
+// returns what to send, in the first order. Kept, it is all sent again;
+// lost, what was written is dropped (3.2.2.2) and the application sends
+// it again, but what was never written belongs to no session: it is sent
+// now, for the first time.
 func (c *Client) session(present bool) []resent {
+	c.wmu.Lock()
+	unwritten := c.unwritten
+	c.unwritten = nil
+	c.wmu.Unlock()
 	c.smu.Lock()
 	defer c.smu.Unlock()
-	if !present {
-		clear(c.inflight)
-		if c.drained != nil {
-			close(c.drained)
-			c.drained = nil
+	for _, id := range unwritten {
+		if o, ok := c.inflight[id]; ok {
+			o.unsent = true
+			c.inflight[id] = o
 		}
-		return nil
 	}
 	out := make([]resent, 0, len(c.inflight))
 	for id, o := range c.inflight {
-		out = append(out, resent{id, o})
+		if present || o.unsent {
+			out = append(out, resent{id, o})
+		} else {
+			delete(c.inflight, id)
+		}
+	}
+	if len(c.inflight) == 0 && c.drained != nil {
+		close(c.drained)
+		c.drained = nil
 	}
 	slices.SortFunc(out, func(a, b resent) int { return cmp.Compare(a.order, b.order) })
 	return out
+}
+
+// written records that the messages of resend, sent at a connection, are
+// no longer unsent.
+func (c *Client) written(resend []resent) {
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	for _, r := range resend {
+		if o, ok := c.inflight[r.id]; ok && o.unsent {
+			o.unsent = false
+			c.inflight[r.id] = o
+		}
+	}
 }
 
 func (c *Client) checkGranted(codes []byte) error {
@@ -430,7 +512,7 @@ func (c *Client) read(conn net.Conn, br *bufio.Reader, ka *keeper) {
 		ka.stop()
 		c.wmu.Lock()
 		if c.conn == conn {
-			c.conn, c.wbuf, c.corked = nil, c.wbuf[:0], false
+			c.dropLocked()
 		}
 		closed := c.closed
 		c.wmu.Unlock()

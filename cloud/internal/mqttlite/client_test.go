@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -498,5 +499,93 @@ func TestPublishChecks(t *testing.T) {
 	}
 	if n := c.InFlight(); n != 0 {
 		t.Errorf("%d in flight after refused publishes", n)
+	}
+}
+
+// TestSubscribeIDReserved: the SUBSCRIBE's packet id stays taken until
+// its SUBACK. At a reconnection the broker delivers a kept message before
+// the SUBACK, and OnMessage publishes when the ids have wrapped round to
+// the SUBSCRIBE's: the PUBLISH gets another id.
+func TestSubscribeIDReserved(t *testing.T) {
+	f := newFake(t)
+	var c *Client
+	subIDs := make(chan uint16, 1)
+	connected := make(chan struct{}, 1)
+	ch := dialFake(t, f, Config{
+		OnMessage: func(topic, payload []byte) {
+			id := <-subIDs
+			c.smu.Lock()
+			c.nextID = id - 1 // ids wrapped: the next one is the SUBSCRIBE's
+			c.smu.Unlock()
+			if err := c.Publish("cms/v1/dev/kiosk-1/ops", []byte("during handshake"), false); err != nil {
+				t.Errorf("publish from OnMessage: %v", err)
+			}
+		},
+		OnConnect: func() { connected <- struct{}{} },
+	})
+	s := f.accept()
+	s.handshake(false)
+	c = mustClient(t, ch)
+	s.conn.Close()
+
+	s = f.accept()
+	s.expect(typeConnect)
+	sub := s.expect(typeSubscribe)
+	subIDs <- sub.id
+	s.send(0x20, 2, 1, 0) // session present
+	s.send(appendPublish(nil, 7, 1, false, false, "cms/v1/dev/kiosk-1/ack", []byte("kept"))...)
+	if m := s.expect(typePublish); m.payload != "during handshake" || m.id == sub.id {
+		t.Errorf("PUBLISH %q with id %#x during the handshake, SUBSCRIBE id %#x: want another id", m.payload, m.id, sub.id)
+	}
+	s.expect(typePuback)
+	s.send(0x90, 3, byte(sub.id>>8), byte(sub.id), 1)
+	<-connected
+}
+
+// TestQueuedNeverWritten: a Publish from another goroutine while the
+// reader is in OnMessage is queued behind the PUBACK; the connection drops
+// before that write. Whether or not the broker kept the session, the
+// message is sent (first time, no DUP) at the next connection, and stays
+// in flight until its PUBACK.
+func TestQueuedNeverWritten(t *testing.T) {
+	for _, present := range []bool{false, true} {
+		t.Run(fmt.Sprintf("session present %v", present), func(t *testing.T) {
+			f := newFake(t)
+			inside, release := make(chan struct{}), make(chan struct{})
+			connected := make(chan struct{}, 1)
+			ch := dialFake(t, f, Config{
+				OnMessage: func(topic, payload []byte) { inside <- struct{}{}; <-release },
+				OnConnect: func() { connected <- struct{}{} },
+			})
+			s := f.accept()
+			s.handshake(false)
+			c := mustClient(t, ch)
+			s.send(appendPublish(nil, 7, 1, false, false, "cms/v1/dev/kiosk-1/ack", []byte("ack-1"))...)
+			<-inside
+			if err := c.Publish("cms/v1/dev/kiosk-1/ops", []byte("queued"), false); err != nil {
+				t.Fatal(err)
+			}
+			c.DropConnection()
+			close(release) // the write of the PUBACK and the queued PUBLISH fails
+
+			s = f.accept()
+			s.handshake(present)
+			<-connected
+			if n := c.InFlight(); n != 1 {
+				t.Fatalf("%d in flight after the reconnection, want the queued message", n)
+			}
+			m := s.expect(typePublish)
+			if m.payload != "queued" || m.dup {
+				t.Errorf("first PUBLISH after reconnection %+v, want the queued one without DUP", m)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			waited := make(chan error, 1)
+			go func() { waited <- c.WaitAcked(ctx) }()
+			s.send(0x40, 2, byte(m.id>>8), byte(m.id))
+			if err := <-waited; err != nil || c.InFlight() != 0 {
+				t.Errorf("WaitAcked: %v, %d in flight", err, c.InFlight())
+			}
+		})
 	}
 }

@@ -24,14 +24,18 @@
 //
 // # Delivery
 //
-// Publish returns once the PUBLISH is handed to the connection; the
-// message stays in flight until the broker's PUBACK. When the connection
-// drops, the client reconnects (at once, then backing off from 1 s to 5 s
-// as paho does) and, if the broker kept the session (clean session false),
+// Publish returns once the PUBLISH is handed to the connection, or queued
+// behind the PUBACK of the message OnMessage is handling; the message
+// stays in flight until the broker's PUBACK. When the connection drops,
+// the client reconnects (at once, then backing off from 1 s to 5 s as
+// paho does) and, if the broker kept the session (clean session false),
 // sends every message still in flight again with the DUP flag
-// (MQTT 3.1.1, 4.4); if the broker lost the session, they are dropped and
-// the application resends, as a kiosk's outbox does until its ack.
-// Publish while the connection is down fails with [ErrNotConnected].
+// (MQTT 3.1.1, 4.4); if the broker lost the session, those written are
+// dropped and the application resends, as a kiosk's outbox does until its
+// ack. A message queued whose write never happened is sent at the next
+// connection either way: Publish returned nil for it, so nobody else
+// would. Publish while the connection is down fails with
+// [ErrNotConnected].
 //
 // # Untrusted input
 //
