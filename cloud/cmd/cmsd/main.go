@@ -40,7 +40,7 @@ func main() {
 	flag.DurationVar(&c.workers.poll, "worker-poll", 0, "idle scan interval of the FSE and notification workers (default 5s and 2s)")
 	flag.IntVar(&c.ingestWorkers, "ingest-workers", 256, "operations applied concurrently (devices hashed to workers; the engine groups concurrent commits)")
 	flag.IntVar(&c.maxBatch, "max-batch", 0, "most operations committed in one transaction (default 32)")
-	flag.IntVar(&c.batches, "batches", 0, "most batch transactions at once (default 4 on PostgreSQL, 1 on SQLite)")
+	flag.IntVar(&c.batches, "batches", 0, "batch transactions at once, one per lane of audit partitions (default 2 on PostgreSQL, 1 on SQLite)")
 	flag.BoolVar(&c.ingestOnly, "ingest-only", false, "do not run the FSE and notification workers here (an extra ingest instance; another instance runs them)")
 	flag.BoolVar(&c.verbose, "v", false, "debug logging")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (performance work)")

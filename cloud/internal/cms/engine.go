@@ -47,7 +47,7 @@ type Options struct {
 	Auditor    Auditor // nil: audit.Append on the engine's database
 	MaxBatch   int     // most operations committed in one transaction; zero: 32; 1: no grouping
 	// Batches is how many batch transactions run at once, one per lane;
-	// zero: 4 on PostgreSQL, 1 on SQLite. At most audit.Partitions.
+	// zero: 2 on PostgreSQL, 1 on SQLite. At most audit.Partitions.
 	Batches int
 	OnBatch func(ops int) // called after each batch transaction with its size (metrics); nil: none
 }
@@ -89,7 +89,7 @@ func New(db *store.DB, v *vault.Vault, opts Options, log *slog.Logger) *Engine {
 		opts.MaxBatch = 32
 	}
 	if opts.Batches <= 0 {
-		opts.Batches = 4
+		opts.Batches = 2
 		if db.Dialect() == store.SQLite {
 			opts.Batches = 1 // one writer at a time anyway
 		}

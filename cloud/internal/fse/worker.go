@@ -67,7 +67,7 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 
 // Run processes due requests until ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
-	return lease.Loop(ctx, w.o.Poll, w.log, "fse", w.RunOnce)
+	return lease.Loop(ctx, w.o.Poll, w.o.Batch, w.log, "fse", w.RunOnce)
 }
 
 // Close releases nothing today; it is here for the lifecycle.

@@ -169,3 +169,25 @@ func TestNewRefusesBadTable(t *testing.T) {
 		t.Errorf("err = %v, want ErrConfig", err)
 	}
 }
+
+func TestLoopNext(t *testing.T) {
+	poll := 2 * time.Second
+	fail := errors.New("claim failed")
+	for _, tc := range []struct {
+		name    string
+		n, full int
+		err     error
+		poll    time.Duration
+		want    time.Duration
+	}{
+		{"idle", 0, 32, nil, poll, poll},
+		{"error", 5, 32, fail, poll, poll},
+		{"full batch: again at once", 32, 32, nil, poll, 0},
+		{"partial batch: gather more", 3, 32, nil, poll, lease.Gather},
+		{"partial batch, poll shorter than Gather", 3, 32, nil, 50 * time.Millisecond, 50 * time.Millisecond},
+	} {
+		if got := lease.Next(tc.n, tc.full, tc.err, tc.poll); got != tc.want {
+			t.Errorf("%s: Next(%d, %d, %v, %s) = %s, want %s", tc.name, tc.n, tc.full, tc.err, tc.poll, got, tc.want)
+		}
+	}
+}

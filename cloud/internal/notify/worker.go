@@ -109,7 +109,7 @@ func smtpAddr(s Sender) string {
 
 // Run sends due notifications until ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
-	return lease.Loop(ctx, w.o.Poll, w.log, "notification", w.RunOnce)
+	return lease.Loop(ctx, w.o.Poll, w.o.Batch, w.log, "notification", w.RunOnce)
 }
 
 // Close is here for the lifecycle.
