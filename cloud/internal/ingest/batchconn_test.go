@@ -554,3 +554,15 @@ func BenchmarkBrokerWritesIdle(b *testing.B) {
 		})
 	}
 }
+
+func TestRedactedBroker(t *testing.T) {
+	for in, want := range map[string]string{
+		"mqtts://cms:s3cret@broker.example:8883": "mqtts://cms:xxxxx@broker.example:8883",
+		"tls://broker.example:8883":              "tls://broker.example:8883",
+		":1883":                                  ":1883",
+	} {
+		if got := redacted(in); got != want {
+			t.Errorf("redacted(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -127,7 +127,7 @@ func Dial(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
 		}
 	}
 	if err := wait(ctx, c.Connect()); err != nil {
-		return nil, fmt.Errorf("%w: %s as %s: %v", ErrConnect, cfg.Broker, cfg.ClientID, err)
+		return nil, fmt.Errorf("%w: %s as %s: %v", ErrConnect, redacted(cfg.Broker), cfg.ClientID, err)
 	}
 	return &Client{c: c, log: log}, nil
 }
@@ -168,4 +168,14 @@ func wait(ctx context.Context, t paho.Token) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// redacted is broker for errors and logs, without a password it may carry
+// (mqtts://user:secret@host).
+func redacted(broker string) string {
+	u, err := brokerURL(broker)
+	if err != nil || u.User == nil {
+		return broker
+	}
+	return u.Redacted()
 }
