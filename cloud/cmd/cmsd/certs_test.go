@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/x509"
 	"encoding/pem"
@@ -42,9 +43,20 @@ func gauge(t *testing.T, name string) *metrics.Gauge {
 func TestCRLSignAndReload(t *testing.T) {
 	ca, fl := testCA(t)
 	dir := t.TempDir()
-	hup := exec.Command("sh", "-c", `trap 'exit 42' HUP; while :; do sleep 1; done`)
+	// The stand-in says when its trap is set: a SIGHUP before that would
+	// find the shell still starting.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	hup := exec.CommandContext(ctx, "sh", "-c", `trap 'exit 42' HUP; echo ready; while :; do sleep 1; done`)
+	ready, err := hup.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := hup.Start(); err != nil {
 		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(ready).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("Mosquitto stand-in did not start: %q, %v", line, err)
 	}
 	pidFile := filepath.Join(dir, "mosquitto.pid")
 	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(hup.Process.Pid)+"\n"), 0o600); err != nil {
@@ -55,7 +67,7 @@ func TestCRLSignAndReload(t *testing.T) {
 	if err := k.sign(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	err := hup.Wait()
+	err = hup.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 42 {
 		t.Errorf("Mosquitto stand-in: %v, want exit 42 on SIGHUP", err)
 	}
