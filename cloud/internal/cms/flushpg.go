@@ -14,8 +14,9 @@ import (
 // One-statement end of batch on PostgreSQL: the card changes, idempotency
 // records, consents, FSE requests, notifications, persons, audit records
 // and audit heads of a batch go in one statement of data-modifying CTEs
-// (one round trip instead of eight), over column arrays, so its text is
-// the same for every batch and each connection prepares it once. The
+// (one round trip instead of eight), over column arrays, so its text
+// depends only on which parts have rows, not on how many, and each
+// connection prepares each text once. The
 // persons rows join the operations rows the statement inserted (a
 // duplicate has none, and the batch is rolled back and re-run anyway).
 
@@ -101,6 +102,15 @@ func (bs *batchState) statement(prep audit.Prepared) (*stmt, error) {
 				` AS x (` + personColumns + `) WHERE x.op_id IN (SELECT op_id FROM o)`
 		}, p.persons, perTypes},
 	} {
+		// A part with no rows is left out (the operations part, which the
+		// statement's result reads, never is): PostgreSQL starts every
+		// data-modifying part of a statement, opening its table and
+		// indexes, even when it has nothing to write. The statement then
+		// has a few texts (at most one per combination of empty parts), each
+		// prepared once per connection.
+		if len(c.rows) == 0 && c.name != "o" {
+			continue
+		}
 		if err := s.add(c.name, c.q, c.rows, c.types); err != nil {
 			return nil, err
 		}
