@@ -7,8 +7,10 @@ import (
 	"encoding/pem"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,6 +45,12 @@ func gauge(t *testing.T, name string) *metrics.Gauge {
 func TestCRLSignAndReload(t *testing.T) {
 	ca, fl := testCA(t)
 	dir := t.TempDir()
+	// A shell cannot trap a signal that was ignored when it started (as
+	// under nohup): with a handler here, the stand-in starts with SIGHUP at
+	// its default, as exec resets caught signals and keeps ignored ones.
+	hupSeen := make(chan os.Signal, 1)
+	signal.Notify(hupSeen, syscall.SIGHUP)
+	defer signal.Stop(hupSeen)
 	// The stand-in says when its trap is set: a SIGHUP before that would
 	// find the shell still starting.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
