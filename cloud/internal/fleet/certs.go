@@ -63,19 +63,33 @@ func (f *Fleet) RecordCert(ctx context.Context, cn string, role Role, is pki.Iss
 }
 
 // Revoke revokes the certificate with serial: the broker refuses it from
-// the next connection, and the Kicker (the embedded broker) drops the
-// live connection and kept session of its Common Name at once, so that
-// nothing queued for it is delivered over the revoked certificate. A
-// device that already holds a newer certificate reconnects with it.
+// the next connection. When its Common Name is left with no valid
+// certificate, the Kicker (the embedded broker) also drops that name's
+// live connection and kept session at once, so that nothing queued for it
+// is delivered over the revoked certificate. When another valid
+// certificate has the same name (the cmsd instances share one), nothing
+// is kicked: the broker sees names, not serials, and kicking would drop
+// the clients of the valid certificates and their queues, and race with
+// their reconnection.
 func (f *Fleet) Revoke(ctx context.Context, serial string) error {
 	var cn string
+	now := micros(f.now())
 	err := f.db.SQL().QueryRowContext(ctx, `UPDATE fleet_certs SET revoked_at = $1
-		WHERE serial = $2 AND revoked_at IS NULL RETURNING cn`, micros(f.now()), serial).Scan(&cn)
+		WHERE serial = $2 AND revoked_at IS NULL RETURNING cn`, now, serial).Scan(&cn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %s", ErrUnknownCert, serial)
 	}
 	if err != nil {
 		return fmt.Errorf("fleet: revoke: %w", err)
+	}
+	var valid int
+	if err := f.db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM fleet_certs
+		WHERE cn = $1 AND revoked_at IS NULL AND not_after > $2`, cn, now).Scan(&valid); err != nil {
+		return fmt.Errorf("fleet: revoke: %w", err)
+	}
+	f.log.Info("certificate revoked", "serial", serial, "cn", cn, "valid_left", valid)
+	if valid > 0 {
+		return nil
 	}
 	f.mu.Lock()
 	k := f.kicker
@@ -83,7 +97,6 @@ func (f *Fleet) Revoke(ctx context.Context, serial string) error {
 	if k != nil {
 		k.Kick(cn)
 	}
-	f.log.Info("certificate revoked", "serial", serial, "cn", cn)
 	return nil
 }
 

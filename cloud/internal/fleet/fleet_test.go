@@ -123,6 +123,21 @@ func TestAdmit(t *testing.T) {
 			if cur, err = f.Provision(ctx, ca, Device{ID: "kiosk-01"}, time.Hour); err != nil {
 				t.Fatal(err)
 			}
+			// Two valid certificates with one name (cmsd instances share
+			// theirs): revoking one kicks nobody, the other stays admitted.
+			cloud2, err := f.IssueCloud(ctx, ca, CloudCN, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Revoke(ctx, cloud.Serial); err != nil {
+				t.Fatal(err)
+			}
+			if len(k.kicked) != 2 {
+				t.Errorf("kicked %v after revoking one of two cloud certificates", k.kicked)
+			}
+			if got, err := f.Admit(ctx, CloudCN, cloud2.Serial); got != RoleCloud || err != nil {
+				t.Errorf("Admit of the other cloud certificate = %q, %v", got, err)
+			}
 			clk.t = clk.t.Add(2 * time.Hour)
 			if _, err := f.Admit(ctx, "kiosk-01", cur.Serial); !errors.Is(err, ErrRevoked) {
 				t.Errorf("Admit of expired cert = %v, want ErrRevoked", err)
