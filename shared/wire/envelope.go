@@ -174,6 +174,23 @@ func DecodeBody[T any](e Envelope) (T, error) {
 	return v, nil
 }
 
+// DecodeValid is DecodeBody followed by the body's Validate, which it
+// skips when the body is the one Decode or New already checked: the
+// receiving side of an operation validates each body once.
+func DecodeValid[T interface{ Validate() error }](e Envelope) (T, error) {
+	if p, ok := e.decoded.(*T); ok && sameBytes(e.Body, e.decodedFrom) {
+		return *p, nil // validated by Decode or New
+	}
+	v, err := DecodeBody[T](e)
+	if err != nil {
+		return v, err
+	}
+	if err := v.Validate(); err != nil {
+		return v, fmt.Errorf("%w: %s body: %w", ErrMalformed, e.Type, err)
+	}
+	return v, nil
+}
+
 func strictUnmarshal(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -29,5 +30,27 @@ func TestDecodeBodyReusesDecode(t *testing.T) {
 	again, err := DecodeBody[Suspension](byHand)
 	if err != nil || again.Card != got.Card {
 		t.Fatalf("DecodeBody by hand = %+v, %v", again, err)
+	}
+}
+
+// TestDecodeValid: the body Decode checked comes back as is; a body
+// replaced or built by hand is parsed and validated.
+func TestDecodeValid(t *testing.T) {
+	e, err := Decode("", examples(t)[OpSuspension])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeValid[Suspension](e)
+	if err != nil || got.Card.CF == "" {
+		t.Fatalf("DecodeValid = %+v, %v", got, err)
+	}
+	replaced := e
+	replaced.Body = []byte(`{"operator":{"cf":"X"}}`) // no card
+	if _, err := DecodeValid[Suspension](replaced); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("DecodeValid of an invalid replaced body = %v, want ErrMalformed", err)
+	}
+	byHand := Envelope{V: 1, Type: OpSuspension, Body: e.Body, At: time.Now()}
+	if again, err := DecodeValid[Suspension](byHand); err != nil || again.Card != got.Card {
+		t.Fatalf("DecodeValid by hand = %+v, %v", again, err)
 	}
 }

@@ -67,12 +67,9 @@ func decode(env wire.Envelope) (operation, error) {
 type validator interface{ Validate() error }
 
 func decodeAs[T validator](op *operation, parts func(T) (wire.Common, *wire.CardRef)) error {
-	b, err := wire.DecodeBody[T](op.env)
+	b, err := wire.DecodeValid[T](op.env)
 	if err != nil {
 		return err
-	}
-	if err := b.Validate(); err != nil {
-		return fmt.Errorf("%w: %s body: %w", wire.ErrMalformed, op.env.Type, err)
 	}
 	op.body = b
 	c, ref := parts(b)
