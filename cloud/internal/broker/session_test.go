@@ -116,11 +116,7 @@ func startBrokerWith(t *testing.T, c Config) *testBroker {
 
 func (tb *testBroker) tls(t *testing.T, cn string) *tls.Config {
 	t.Helper()
-	is, err := tb.ca.IssueClient(cn, time.Now(), time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := pki.ClientTLS(is, tb.ca.Pool())
+	cfg, err := tb.ca.ClientConfig(cn, time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

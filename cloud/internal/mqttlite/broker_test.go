@@ -32,11 +32,7 @@ type env struct {
 
 func (e env) tls(t *testing.T, cn string) *tls.Config {
 	t.Helper()
-	is, err := e.ca.IssueClient(cn, time.Now(), time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := pki.ClientTLS(is, e.ca.Pool())
+	cfg, err := e.ca.ClientConfig(cn, time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,11 +43,7 @@ func newFake(t *testing.T) *fake {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := ca.IssueClient("kiosk-1", time.Now(), time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ccfg, err := pki.ClientTLS(cl, ca.Pool())
+	ccfg, err := ca.ClientConfig("kiosk-1", time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -227,3 +227,14 @@ func writeAtomic(path string, data []byte, mode os.FileMode) error {
 	}
 	return os.Rename(f.Name(), path)
 }
+
+// ClientConfig issues a client certificate for cn, valid from now for
+// validity, and returns the TLS configuration that presents it and trusts
+// only c: what a test or a simulated kiosk needs to connect as cn.
+func (c *CA) ClientConfig(cn string, now time.Time, validity time.Duration) (*tls.Config, error) {
+	is, err := c.IssueClient(cn, now, validity)
+	if err != nil {
+		return nil, err
+	}
+	return ClientTLS(is, c.Pool())
+}
