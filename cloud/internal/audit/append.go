@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -20,7 +19,7 @@ import (
 // partition. It locks that partition's head row until tx ends. d is the
 // dialect of tx's database (the SQL is the same on both today; it is taken
 // so a dialect-specific form can be added without changing callers).
-func Append(ctx context.Context, tx *sql.Tx, d store.Dialect, r Record) error {
+func Append(ctx context.Context, tx store.Querier, d store.Dialect, r Record) error {
 	return AppendBatch(ctx, tx, d, []Record{r})
 }
 
@@ -30,7 +29,7 @@ func Append(ctx context.Context, tx *sql.Tx, d store.Dialect, r Record) error {
 // heads it needs (in ascending partition order, so concurrent batches
 // cannot deadlock on them; held until tx ends), insert the records, move
 // the heads. Nothing is written if a record is not valid.
-func AppendBatch(ctx context.Context, tx *sql.Tx, d store.Dialect, rs []Record) error {
+func AppendBatch(ctx context.Context, tx store.Querier, d store.Dialect, rs []Record) error {
 	if len(rs) == 0 {
 		return nil
 	}
@@ -59,39 +58,139 @@ type Prepared struct {
 
 // Prepare validates rs, locks the heads of their partitions (ascending
 // order) and chains the records; nothing is written yet.
-func Prepare(ctx context.Context, tx *sql.Tx, d store.Dialect, rs []Record) (Prepared, error) {
-	parts := make([]int, len(rs))
-	for i := range rs {
-		if err := rs[i].Validate(); err != nil {
-			return Prepared{}, err
-		}
-		parts[i] = PartitionOf(rs[i].Device)
-	}
-	if len(rs) == 0 {
-		return Prepared{}, nil
+func Prepare(ctx context.Context, tx store.Querier, d store.Dialect, rs []Record) (Prepared, error) {
+	parts, err := partsOf(rs)
+	if err != nil || len(rs) == 0 {
+		return Prepared{}, err
 	}
 	heads, err := lockHeads(ctx, tx, d, parts)
 	if err != nil {
 		return Prepared{}, err
 	}
+	return heads.Chain(rs)
+}
+
+// partsOf validates rs and returns the partition of each.
+func partsOf(rs []Record) ([]int, error) {
+	parts := make([]int, len(rs))
+	for i := range rs {
+		if err := rs[i].Validate(); err != nil {
+			return nil, err
+		}
+		parts[i] = PartitionOf(rs[i].Device)
+	}
+	return parts, nil
+}
+
+// Heads are the heads of some partitions, read and locked by the caller's
+// transaction with the statement of [HeadsQuery] (so that it can join a
+// round trip of the caller's own), or by [Prepare].
+type Heads struct{ m map[int]*head }
+
+// HeadsQuery is the statement that reads and locks, in ascending order, the
+// heads of the partitions of devices on PostgreSQL, with its arguments
+// (one text whatever their number). Its rows go to [Heads.Scan].
+func HeadsQuery(devices []string) (string, []any) {
+	parts := make([]int, len(devices))
+	for i, d := range devices {
+		parts[i] = PartitionOf(d)
+	}
+	return headsLockPG, []any{partsArg(parts)}
+}
+
+const headsLockPG = `SELECT part, seq, hash FROM audit_heads WHERE part = ANY($1::bigint[]) ORDER BY part FOR UPDATE`
+
+func partsArg(parts []int) []int64 {
+	uniq := slices.Compact(slices.Sorted(slices.Values(parts)))
+	ps := make([]int64, len(uniq))
+	for i, p := range uniq {
+		ps[i] = int64(p)
+	}
+	return ps
+}
+
+// Scan records one row of the statement of [HeadsQuery].
+func (h *Heads) Scan(row interface{ Scan(...any) error }) error {
+	var p int
+	hd := &head{}
+	if err := row.Scan(&p, &hd.seq, &hd.sum); err != nil {
+		return fmt.Errorf("%w: lock partitions: %w", ErrStore, err)
+	}
+	if h.m == nil {
+		h.m = map[int]*head{}
+	}
+	h.m[p] = hd
+	return nil
+}
+
+// Has reports whether the heads of the partitions of every record of rs
+// are known.
+func (h *Heads) Has(rs []Record) bool {
+	for _, r := range rs {
+		if _, ok := h.m[PartitionOf(r.Device)]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Lock reads and locks, in tx, the heads of the partitions of rs that h
+// does not know yet.
+func (h *Heads) Lock(ctx context.Context, tx store.Querier, d store.Dialect, rs []Record) error {
+	var parts []int
+	for _, r := range rs {
+		if p := PartitionOf(r.Device); h.m[p] == nil {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	more, err := lockHeads(ctx, tx, d, parts)
+	if err != nil {
+		return err
+	}
+	if h.m == nil {
+		h.m = map[int]*head{}
+	}
+	maps.Copy(h.m, more.m)
+	return nil
+}
+
+// Chain validates rs and chains them after the heads, which move on; the
+// heads of every record's partition must be known (see [Heads.Has]).
+// Nothing is written: the caller writes the records and the moved heads,
+// in the same transaction, with the statements of [Prepared.PostgresInsert]
+// and [Prepared.PostgresHeads]. The heads serve one Chain: the Prepared
+// owns the ones its records moved.
+func (h *Heads) Chain(rs []Record) (Prepared, error) {
+	parts, err := partsOf(rs)
+	if err != nil {
+		return Prepared{}, err
+	}
+	moved := map[int]*head{}
 	rows := make([][]any, 0, len(rs))
 	for i, r := range rs {
 		if r.At.IsZero() {
 			r.At = time.Now()
 		}
-		h := heads[parts[i]]
+		hd, ok := h.m[parts[i]]
+		if !ok {
+			return Prepared{}, fmt.Errorf("%w: head of partition %d not locked", ErrStore, parts[i])
+		}
+		moved[parts[i]] = hd
 		id, err := ulid.New(ulid.Timestamp(r.At), rand.Reader)
 		if err != nil {
 			return Prepared{}, fmt.Errorf("%w: id: %w", ErrStore, err)
 		}
 		at := r.At.UTC().UnixMicro()
-		h.seq++
-		sum := chainHash(h.sum, id.String(), parts[i], at, r)
-		rows = append(rows, []any{id.String(), parts[i], h.seq, at, r.Device, r.Counter, r.Operator, r.Card, r.Action,
-			r.Outcome, r.OpID, r.Detail, h.sum, sum})
-		h.sum = sum
+		hd.seq++
+		sum := chainHash(hd.sum, id.String(), parts[i], at, r)
+		rows = append(rows, []any{id.String(), parts[i], hd.seq, at, r.Device, r.Counter, r.Operator, r.Card, r.Action,
+			r.Outcome, r.OpID, r.Detail, hd.sum, sum})
+		hd.sum = sum
 	}
-	return Prepared{rows: rows, heads: heads}, nil
+	return Prepared{rows: rows, heads: moved}, nil
 }
 
 // PostgresInsert is the INSERT of the prepared records on PostgreSQL, its
@@ -123,46 +222,38 @@ func headsUpdate(from int) string {
 }
 
 // lockHeads reads and locks the heads of parts, in ascending order.
-func lockHeads(ctx context.Context, tx *sql.Tx, d store.Dialect, parts []int) (map[int]*head, error) {
-	uniq := slices.Compact(slices.Sorted(slices.Values(parts)))
-	q := `SELECT part, seq, hash FROM audit_heads WHERE part IN (` + placeholders(len(uniq), 1) + `) ORDER BY part`
-	args := make([]any, len(uniq))
-	for i, p := range uniq {
-		args[i] = p
-	}
-	if d == store.Postgres { // one text whatever the number of partitions
-		q = `SELECT part, seq, hash FROM audit_heads WHERE part = ANY($1::bigint[]) ORDER BY part FOR UPDATE`
-		ps := make([]int64, len(uniq))
+func lockHeads(ctx context.Context, tx store.Querier, d store.Dialect, parts []int) (*Heads, error) {
+	uniq := partsArg(parts)
+	q, args := headsLockPG, []any{uniq}
+	if d != store.Postgres {
+		q = `SELECT part, seq, hash FROM audit_heads WHERE part IN (` + placeholders(len(uniq), 1) + `) ORDER BY part`
+		args = make([]any, len(uniq))
 		for i, p := range uniq {
-			ps[i] = int64(p)
+			args[i] = p
 		}
-		args = []any{ps}
 	}
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: lock partitions: %w", ErrStore, err)
 	}
 	defer rows.Close()
-	heads := make(map[int]*head, len(uniq))
+	heads := &Heads{m: make(map[int]*head, len(uniq))}
 	for rows.Next() {
-		var p int
-		h := &head{}
-		if err := rows.Scan(&p, &h.seq, &h.sum); err != nil {
-			return nil, fmt.Errorf("%w: lock partitions: %w", ErrStore, err)
+		if err := heads.Scan(rows); err != nil {
+			return nil, err
 		}
-		heads[p] = h
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("%w: lock partitions: %w", ErrStore, err)
 	}
-	if len(heads) != len(uniq) {
-		return nil, fmt.Errorf("%w: %d of %d partition heads missing", ErrStore, len(uniq)-len(heads), len(uniq))
+	if len(heads.m) != len(uniq) {
+		return nil, fmt.Errorf("%w: %d of %d partition heads missing", ErrStore, len(uniq)-len(heads.m), len(uniq))
 	}
 	return heads, nil
 }
 
 // moveHeads writes the new sequence number and hash of every head.
-func moveHeads(ctx context.Context, tx *sql.Tx, d store.Dialect, heads map[int]*head) error {
+func moveHeads(ctx context.Context, tx store.Querier, d store.Dialect, heads map[int]*head) error {
 	rows := headRows(heads)
 	if d == store.Postgres {
 		cols, err := store.ColumnArgs(rows, headTypes)

@@ -41,6 +41,9 @@ func (e *Engine) runBatch(ctx context.Context, reqs []*request) {
 // some of them turn out applied by a concurrent transaction, it runs the
 // batch again knowing them: they answer duplicate and write nothing.
 func (e *Engine) tryBatch(ctx context.Context, reqs []*request) error {
+	if e.pipelined {
+		return e.tryPipelined(ctx, reqs)
+	}
 	applied := map[string]bool{}
 	for {
 		err := e.db.InTx(ctx, func(tx *sql.Tx) error { return e.batchTx(ctx, tx, reqs, applied) })
@@ -60,25 +63,15 @@ func (e *Engine) tryBatch(ctx context.Context, reqs []*request) error {
 // the failure stays with its own operation. A duplicate writes nothing
 // before it is detected (the card lock is only a read), so it needs no
 // rollback.
-func (e *Engine) batchTx(ctx context.Context, tx *sql.Tx, reqs []*request, applied map[string]bool) error {
+func (e *Engine) batchTx(ctx context.Context, tx store.Querier, reqs []*request, applied map[string]bool) error {
 	batchAudit, batched := e.opts.Auditor.(BatchAuditor)
-	recs := make([]audit.Record, 0, len(reqs))
 	bs, err := e.prefetch(ctx, tx, reqs, applied)
 	if err != nil {
 		return err
 	}
-	for _, r := range reqs {
-		r.ack, r.dup, r.err = wire.Ack{}, false, nil
-		ack, rec, err := e.applyTx(ctx, tx, bs, r.op, !batched)
-		if errors.Is(err, errDuplicate) {
-			r.dup = true
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		r.ack = ack
-		recs = append(recs, rec)
+	recs, err := e.applyAll(ctx, tx, bs, reqs, !batched)
+	if err != nil {
+		return err
 	}
 	if a, ok := e.opts.Auditor.(dbAuditor); ok && a.d == store.Postgres {
 		return bs.writePostgres(ctx, tx, recs) // everything in one statement
@@ -90,6 +83,27 @@ func (e *Engine) batchTx(ctx context.Context, tx *sql.Tx, reqs []*request, appli
 		return batchAudit.AppendBatch(ctx, tx, recs)
 	}
 	return nil
+}
+
+// applyAll applies each operation of reqs in tx and returns the audit
+// records of those that are not duplicates (appended at once when
+// appendAudit).
+func (e *Engine) applyAll(ctx context.Context, tx store.Querier, bs *batchState, reqs []*request, appendAudit bool) ([]audit.Record, error) {
+	recs := make([]audit.Record, 0, len(reqs))
+	for _, r := range reqs {
+		r.ack, r.dup, r.err = wire.Ack{}, false, nil
+		ack, rec, err := e.applyTx(ctx, tx, bs, r.op, appendAudit)
+		if errors.Is(err, errDuplicate) {
+			r.dup = true
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		r.ack = ack
+		recs = append(recs, rec)
+	}
+	return recs, nil
 }
 
 // runBatchHook runs one batch for the batcher and reports it to OnBatch.

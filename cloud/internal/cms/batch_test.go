@@ -2,7 +2,6 @@ package cms_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"sync"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"cnskiosk.dev/cloud/internal/audit"
 	"cnskiosk.dev/cloud/internal/cms"
 	"cnskiosk.dev/cloud/internal/rules"
+	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/store/storetest"
 	"cnskiosk.dev/shared/outcome"
 	"cnskiosk.dev/shared/wire"
@@ -82,7 +82,7 @@ type failingAuditor struct {
 
 var errBoom = errors.New("boom")
 
-func (a failingAuditor) Append(ctx context.Context, tx *sql.Tx, r audit.Record) error {
+func (a failingAuditor) Append(ctx context.Context, tx store.Querier, r audit.Record) error {
 	if r.OpID == a.fail {
 		return errBoom
 	}

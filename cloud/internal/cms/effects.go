@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"cnskiosk.dev/cloud/internal/rules"
+	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/shared/outcome"
 	"cnskiosk.dev/shared/wire"
 	"github.com/oklog/ulid/v2"
@@ -61,11 +62,11 @@ func (fx *effects) result() (json.RawMessage, error) {
 	return b, nil
 }
 
-func (fx *effects) write(ctx context.Context, tx *sql.Tx) error {
+func (fx *effects) write(ctx context.Context, tx store.Querier) error {
 	x := fx.d.Effects
 	steps := []struct {
 		on bool
-		fn func(context.Context, *sql.Tx) error
+		fn func(context.Context, store.Querier) error
 	}{
 		{x.State != "" || x.AddReaders != 0, fx.updateCard},
 		{x.ReplaceOld && fx.mayHaveReissue(), fx.replaceOld},
@@ -105,7 +106,7 @@ func (fx *effects) mayHaveReissue() bool {
 
 // updateCard changes the batch's view of the card (locked by the batch);
 // the batch writes it at its end, or before a statement that reads it.
-func (fx *effects) updateCard(context.Context, *sql.Tx) error {
+func (fx *effects) updateCard(context.Context, store.Querier) error {
 	c, x := *fx.card, fx.d.Effects
 	switch x.State {
 	case rules.Active:
@@ -121,7 +122,7 @@ func (fx *effects) updateCard(context.Context, *sql.Tx) error {
 
 // replaceOld closes the holder's open reissue requests now that their new
 // card is active; a card kept because of a malfunction becomes replaced.
-func (fx *effects) replaceOld(ctx context.Context, tx *sql.Tx) error {
+func (fx *effects) replaceOld(ctx context.Context, tx store.Querier) error {
 	c := fx.card
 	if err := fx.bs.flushCards(ctx, tx); err != nil {
 		return err
@@ -157,27 +158,27 @@ func (fx *effects) replaceOld(ctx context.Context, tx *sql.Tx) error {
 
 // insertConsents, insertFSE and insertNotification queue their row; the
 // batch inserts each table's rows with one statement at its end.
-func (fx *effects) insertConsents(context.Context, *sql.Tx) error {
+func (fx *effects) insertConsents(context.Context, store.Querier) error {
 	cs := fx.d.Effects.Consents
 	fx.bs.pend.consents = append(fx.bs.pend.consents, []any{ulid.Make().String(), fx.card.TEAM, cs.Policy,
 		strings.Join(cs.Given, ","), fx.op.env.At.UnixMicro(), fx.op.env.ID})
 	return nil
 }
 
-func (fx *effects) insertFSE(context.Context, *sql.Tx) error {
+func (fx *effects) insertFSE(context.Context, store.Querier) error {
 	fx.bs.pend.fse = append(fx.bs.pend.fse, []any{fx.fseID, fx.card.TEAM, fx.card.CF, fx.op.env.ID,
 		"pending", 0, fx.now, fx.now, fx.now})
 	return nil
 }
 
-func (fx *effects) insertNotification(context.Context, *sql.Tx) error {
+func (fx *effects) insertNotification(context.Context, store.Querier) error {
 	n := fx.d.Effects.Notify
 	fx.bs.pend.notifs = append(fx.bs.pend.notifs, []any{fx.notifID, n.Kind, fx.card.TEAM,
 		string(n.Delivery.Channel), n.Delivery.Address, "pending", 0, fx.now, fx.op.env.ID, fx.now})
 	return nil
 }
 
-func (fx *effects) insertReissue(ctx context.Context, tx *sql.Tx) error {
+func (fx *effects) insertReissue(ctx context.Context, tx store.Querier) error {
 	r := fx.d.Effects.Reissue
 	var reqCF string
 	if r.Requester.Person != nil {
@@ -192,7 +193,7 @@ func (fx *effects) insertReissue(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-func (fx *effects) insertCase(ctx context.Context, tx *sql.Tx) error {
+func (fx *effects) insertCase(ctx context.Context, tx store.Querier) error {
 	r := fx.d.Effects.RegistryCase
 	_, err := tx.ExecContext(ctx, `INSERT INTO registry_cases (id, card_team, cf, fields, note, counter, device, status, op_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9)`, fx.caseID, fx.card.TEAM, fx.card.CF,

@@ -2,7 +2,6 @@ package cms
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -19,14 +18,14 @@ import (
 
 // Auditor appends an audit record inside the operation's transaction.
 type Auditor interface {
-	Append(ctx context.Context, tx *sql.Tx, r audit.Record) error
+	Append(ctx context.Context, tx store.Querier, r audit.Record) error
 }
 
 // BatchAuditor is an Auditor that can append the records of several
 // operations at once (one head update per partition per batch). The
 // default auditor is one.
 type BatchAuditor interface {
-	AppendBatch(ctx context.Context, tx *sql.Tx, rs []audit.Record) error
+	AppendBatch(ctx context.Context, tx store.Querier, rs []audit.Record) error
 }
 
 // Options configure the engine. The zero value is usable except for
@@ -54,12 +53,15 @@ type Options struct {
 
 // Engine applies operations. It is safe for concurrent use.
 type Engine struct {
-	db       *store.DB
-	vault    *vault.Vault
-	opts     Options
-	log      *slog.Logger
-	lanes    []*batcher // by audit partition of the device: see lane
-	counters counterCache
+	db    *store.DB
+	vault *vault.Vault
+	opts  Options
+	log   *slog.Logger
+	lanes []*batcher // by audit partition of the device: see lane
+	// pipelined: batches run in two round trips (pipeline.go), on
+	// PostgreSQL with the engine's own auditor.
+	pipelined bool
+	counters  counterCache
 }
 
 // New returns an engine over db. v may be nil if PinHalves is never called.
@@ -97,6 +99,9 @@ func New(db *store.DB, v *vault.Vault, opts Options, log *slog.Logger) *Engine {
 	opts.Batches = min(opts.Batches, audit.Partitions)
 	e := &Engine{db: db, vault: v, opts: opts, log: log,
 		counters: counterCache{ttl: opts.CounterTTL, m: map[string]cachedCounter{}}}
+	if a, ok := opts.Auditor.(dbAuditor); ok && a.d == store.Postgres {
+		e.pipelined = true
+	}
 	for range opts.Batches {
 		e.lanes = append(e.lanes, &batcher{maxLeaders: 1, maxBatch: opts.MaxBatch, run: e.runBatchHook})
 	}
@@ -115,11 +120,11 @@ func (e *Engine) lane(op operation) *batcher {
 
 type dbAuditor struct{ d store.Dialect }
 
-func (a dbAuditor) Append(ctx context.Context, tx *sql.Tx, r audit.Record) error {
+func (a dbAuditor) Append(ctx context.Context, tx store.Querier, r audit.Record) error {
 	return audit.Append(ctx, tx, a.d, r)
 }
 
-func (a dbAuditor) AppendBatch(ctx context.Context, tx *sql.Tx, rs []audit.Record) error {
+func (a dbAuditor) AppendBatch(ctx context.Context, tx store.Querier, rs []audit.Record) error {
 	return audit.AppendBatch(ctx, tx, a.d, rs)
 }
 
@@ -187,7 +192,7 @@ func (e *Engine) ageDetail(at time.Time) string {
 // applyTx applies op inside tx and returns its ack and audit record. The
 // record is appended here when appendAudit is set; otherwise the caller
 // appends it with the rest of its batch, before commit.
-func (e *Engine) applyTx(ctx context.Context, tx *sql.Tx, bs *batchState, op operation, appendAudit bool) (wire.Ack, audit.Record, error) {
+func (e *Engine) applyTx(ctx context.Context, tx store.Querier, bs *batchState, op operation, appendAudit bool) (wire.Ack, audit.Record, error) {
 	var rec audit.Record
 	in, card, err := e.gather(ctx, tx, bs, op)
 	if err != nil {

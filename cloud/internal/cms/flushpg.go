@@ -2,7 +2,6 @@ package cms
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,7 +49,7 @@ func (s *stmt) addArgs(name, q string, args []any) {
 
 // writePostgres writes the pending rows of bs and the audit records recs
 // with one statement; recs' partition heads are locked first.
-func (bs *batchState) writePostgres(ctx context.Context, tx *sql.Tx, recs []audit.Record) error {
+func (bs *batchState) writePostgres(ctx context.Context, tx store.Querier, recs []audit.Record) error {
 	prep, err := audit.Prepare(ctx, tx, store.Postgres, recs)
 	if err != nil {
 		return err

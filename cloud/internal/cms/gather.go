@@ -22,7 +22,7 @@ type cardRow struct {
 }
 
 // gather reads what the rules need, locking the card row.
-func (e *Engine) gather(ctx context.Context, tx *sql.Tx, bs *batchState, op operation) (rules.Input, *cardRow, error) {
+func (e *Engine) gather(ctx context.Context, tx store.Querier, bs *batchState, op operation) (rules.Input, *cardRow, error) {
 	at := e.decisionTime(op.env.At)
 	in := rules.Input{Now: at, Body: op.body, Policy: e.opts.Policy, Counter: rules.Counter{ID: op.counter}}
 	if !needsOperator(op) {

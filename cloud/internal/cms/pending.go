@@ -2,7 +2,6 @@ package cms
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -67,7 +66,7 @@ func (e *dupError) Error() string {
 
 // flush writes the pending rows of bs: card changes, idempotency records,
 // consents, FSE requests, notifications.
-func (bs *batchState) flush(ctx context.Context, tx *sql.Tx) error {
+func (bs *batchState) flush(ctx context.Context, tx store.Querier) error {
 	if err := bs.flushCards(ctx, tx); err != nil {
 		return err
 	}
@@ -102,7 +101,7 @@ func (bs *batchState) flush(ctx context.Context, tx *sql.Tx) error {
 // insertOps writes the idempotency records, in op id order (concurrent
 // batches take the unique index entries in the same order). A conflict is
 // an operation applied meanwhile by another transaction: dupError.
-func (bs *batchState) insertOps(ctx context.Context, tx *sql.Tx) error {
+func (bs *batchState) insertOps(ctx context.Context, tx store.Querier) error {
 	rows := bs.pend.ops
 	bs.pend.ops = nil
 	slices.SortFunc(rows, func(a, b []any) int { return strings.Compare(a[0].(string), b[0].(string)) })
@@ -128,7 +127,7 @@ func (bs *batchState) insertOps(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-func insertReturning(ctx context.Context, tx *sql.Tx, q string, args []any) (map[string]bool, error) {
+func insertReturning(ctx context.Context, tx store.Querier, q string, args []any) (map[string]bool, error) {
 	rs, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -153,7 +152,7 @@ const cardSet = ` UPDATE cards SET state = v.state, reader_count = v.reader_coun
 	revoked_at = v.revoked_at, updated_at = v.updated_at`
 
 // flushCards writes the cards changed in memory with one UPDATE.
-func (bs *batchState) flushCards(ctx context.Context, tx *sql.Tx) error {
+func (bs *batchState) flushCards(ctx context.Context, tx store.Querier) error {
 	teams := bs.pend.cards
 	bs.pend.cards, bs.pend.inCards = nil, nil
 	for c := range slices.Chunk(teams, maxRows) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cnskiosk.dev/cloud/internal/rules"
+	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/shared/wire"
 )
 
@@ -54,7 +55,7 @@ func personOf(body any) (wire.Requester, *wire.Document, bool, bool) {
 }
 
 // insertPerson queues the operation_persons row of an applied operation.
-func (fx *effects) insertPerson(context.Context, *sql.Tx) error {
+func (fx *effects) insertPerson(context.Context, store.Querier) error {
 	req, doc, decl, _ := personOf(fx.op.body)
 	var p wire.Person
 	if req.Person != nil {

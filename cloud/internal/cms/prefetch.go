@@ -2,7 +2,6 @@ package cms
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"strconv"
@@ -32,19 +31,12 @@ func newBatchState(applied map[string]bool, d store.Dialect) *batchState {
 
 // prefetch reads and locks, in TEAM order, the cards named by reqs, with
 // whether their holder has an open reissue request.
-func (e *Engine) prefetch(ctx context.Context, tx *sql.Tx, reqs []*request, applied map[string]bool) (*batchState, error) {
+func (e *Engine) prefetch(ctx context.Context, tx store.Querier, reqs []*request, applied map[string]bool) (*batchState, error) {
 	bs := newBatchState(applied, e.db.Dialect())
 	if err := e.checkOperators(ctx, tx, bs, reqs); err != nil {
 		return nil, err
 	}
-	var teams []string
-	seen := map[string]bool{}
-	for _, r := range reqs {
-		if t := r.op.team; t != "" && !seen[t] {
-			seen[t] = true
-			teams = append(teams, t)
-		}
-	}
+	teams := batchTeams(reqs)
 	if len(teams) == 0 {
 		return bs, nil
 	}
@@ -89,9 +81,34 @@ func (e *Engine) prefetchSQL(teams []string) (string, []any) {
 	return b.String(), args
 }
 
+// batchTeams are the distinct cards named by reqs.
+func batchTeams(reqs []*request) []string {
+	var teams []string
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		if t := r.op.team; t != "" && !seen[t] {
+			seen[t] = true
+			teams = append(teams, t)
+		}
+	}
+	return teams
+}
+
 // checkOperators makes the operator check of every operation of the
 // batch that needs one, in one statement.
-func (e *Engine) checkOperators(ctx context.Context, tx *sql.Tx, bs *batchState, reqs []*request) error {
+func (e *Engine) checkOperators(ctx context.Context, tx store.Querier, bs *batchState, reqs []*request) error {
+	qs, ids := e.operatorQueries(bs, reqs)
+	vs, err := operator.CheckAllIn(ctx, tx, e.db.Dialect(), qs)
+	if err != nil {
+		return err
+	}
+	bs.setVerdicts(ids, vs)
+	return nil
+}
+
+// operatorQueries are the operator checks the operations of reqs need,
+// with the ids of those operations.
+func (e *Engine) operatorQueries(bs *batchState, reqs []*request) ([]operator.Query, []string) {
 	var qs []operator.Query
 	var ids []string
 	for _, r := range reqs {
@@ -100,19 +117,18 @@ func (e *Engine) checkOperators(ctx context.Context, tx *sql.Tx, bs *batchState,
 			ids = append(ids, r.op.env.ID)
 		}
 	}
-	vs, err := operator.CheckAllIn(ctx, tx, e.db.Dialect(), qs)
-	if err != nil {
-		return err
-	}
+	return qs, ids
+}
+
+func (bs *batchState) setVerdicts(ids []string, vs []operator.Verdict) {
 	for i, v := range vs {
 		bs.verdicts[ids[i]] = v
 	}
-	return nil
 }
 
 // card returns the batch's view of card team: the prefetched row while no
 // operation of the batch has changed it, else a fresh read.
-func (e *Engine) card(ctx context.Context, tx *sql.Tx, bs *batchState, team string) (*cardRow, error) {
+func (e *Engine) card(ctx context.Context, tx store.Querier, bs *batchState, team string) (*cardRow, error) {
 	if bs != nil && !bs.dirty[team] {
 		if c, ok := bs.cards[team]; ok || team == "" {
 			return c, nil

@@ -2,7 +2,6 @@ package cms_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,11 +31,11 @@ type dbFailAuditor struct {
 	fail string
 }
 
-func (a dbFailAuditor) Append(ctx context.Context, tx *sql.Tx, r audit.Record) error {
+func (a dbFailAuditor) Append(ctx context.Context, tx store.Querier, r audit.Record) error {
 	return a.AppendBatch(ctx, tx, []audit.Record{r})
 }
 
-func (a dbFailAuditor) AppendBatch(ctx context.Context, tx *sql.Tx, rs []audit.Record) error {
+func (a dbFailAuditor) AppendBatch(ctx context.Context, tx store.Querier, rs []audit.Record) error {
 	for _, r := range rs {
 		if r.OpID == a.fail {
 			return errBoom

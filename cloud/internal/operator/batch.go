@@ -37,42 +37,70 @@ func CheckAllIn(ctx context.Context, db RowsQuerier, d store.Dialect, qs []Query
 	if len(qs) == 0 {
 		return nil, nil
 	}
-	cfs, sessions := distinct(qs, func(q Query) string { return q.OperatorCF }), distinct(qs, func(q Query) string { return q.Session })
-	query, args := checkAllSQL(d, cfs, sessions)
+	b, query, args := NewBatch(d, qs)
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("operator: check all: %w", err)
 	}
 	defer rows.Close()
-	ops := map[string]grant{}            // operator cf -> registry row, no session
-	withSession := map[[2]string]grant{} // (cf, session id) -> row with that session
 	for rows.Next() {
-		var cf string
-		var sid sql.NullString
-		var g grant
-		if err := rows.Scan(&cf, &sid, &g.enabled, &g.menus, &g.counters, &g.sDev, &g.sMenus, &g.sFrom, &g.sTo); err != nil {
-			return nil, fmt.Errorf("operator: check all: %w", err)
+		if err := b.Scan(rows); err != nil {
+			return nil, err
 		}
-		if sid.Valid {
-			withSession[[2]string{cf, sid.String}] = g
-		}
-		ops[cf] = grant{enabled: g.enabled, menus: g.menus, counters: g.counters}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("operator: check all: %w", err)
 	}
-	out := make([]Verdict, len(qs))
-	for i, q := range qs {
-		g, ok := withSession[[2]string{q.OperatorCF, q.Session}]
+	return b.Verdicts(), nil
+}
+
+// Batch is the check of several queries by one statement whose rows the
+// caller reads into it: so that the statement can join a round trip of
+// the caller's own (a pipeline on PostgreSQL). [CheckAllIn] runs it.
+type Batch struct {
+	qs          []Query
+	ops         map[string]grant    // operator cf -> registry row, no session
+	withSession map[[2]string]grant // (cf, session id) -> row with that session
+}
+
+// NewBatch returns the check of qs (at least one) and its statement on a
+// database of dialect d, with the statement's arguments.
+func NewBatch(d store.Dialect, qs []Query) (*Batch, string, []any) {
+	cfs, sessions := distinct(qs, func(q Query) string { return q.OperatorCF }), distinct(qs, func(q Query) string { return q.Session })
+	query, args := checkAllSQL(d, cfs, sessions)
+	return &Batch{qs: qs, ops: map[string]grant{}, withSession: map[[2]string]grant{}}, query, args
+}
+
+// Scan reads one row of the batch's statement.
+func (b *Batch) Scan(row interface{ Scan(...any) error }) error {
+	var cf string
+	var sid sql.NullString
+	var g grant
+	if err := row.Scan(&cf, &sid, &g.enabled, &g.menus, &g.counters, &g.sDev, &g.sMenus, &g.sFrom, &g.sTo); err != nil {
+		return fmt.Errorf("operator: check all: %w", err)
+	}
+	if sid.Valid {
+		b.withSession[[2]string{cf, sid.String}] = g
+	}
+	b.ops[cf] = grant{enabled: g.enabled, menus: g.menus, counters: g.counters}
+	return nil
+}
+
+// Verdicts are the answers, in the order of the queries, once every row
+// has been read.
+func (b *Batch) Verdicts() []Verdict {
+	out := make([]Verdict, len(b.qs))
+	for i, q := range b.qs {
+		g, ok := b.withSession[[2]string{q.OperatorCF, q.Session}]
 		if !ok {
-			if g, ok = ops[q.OperatorCF]; !ok {
+			if g, ok = b.ops[q.OperatorCF]; !ok {
 				out[i] = Verdict{outcome.OperatorNotAuthorised, "operator not registered"}
 				continue
 			}
 		}
 		out[i].Code, out[i].Detail = g.decide(q)
 	}
-	return out, nil
+	return out
 }
 
 func checkAllSQL(d store.Dialect, cfs, sessions []string) (string, []any) {

@@ -22,18 +22,25 @@ const MaxTxAttempts = 10
 // transaction. Any other error from fn rolls the transaction back and is
 // returned as is.
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.Retry(ctx, func() error { return db.try(ctx, fn) })
+}
+
+// Retry runs attempt, a whole transaction, again while it fails with a
+// [Retryable] error, with a growing random pause, at most MaxTxAttempts
+// times: the retry policy of InTx, for transactions run another way.
+func (db *DB) Retry(ctx context.Context, attempt func() error) error {
 	var err error
-	for attempt := range MaxTxAttempts {
-		if attempt > 0 {
-			if werr := backoff(ctx, attempt); werr != nil {
+	for n := range MaxTxAttempts {
+		if n > 0 {
+			if werr := backoff(ctx, n); werr != nil {
 				return werr
 			}
 		}
-		err = db.try(ctx, fn)
+		err = attempt()
 		if err == nil || !Retryable(err) {
 			return err
 		}
-		db.log.DebugContext(ctx, "transaction conflict, retrying", "attempt", attempt+1, "err", err)
+		db.log.DebugContext(ctx, "transaction conflict, retrying", "attempt", n+1, "err", err)
 	}
 	return fmt.Errorf("%w: %w", ErrTxRetries, err)
 }
@@ -80,4 +87,13 @@ func Retryable(err error) bool {
 		}
 	}
 	return false
+}
+
+// Querier runs the statements of a transaction: a *sql.Tx, or the
+// *sql.Conn of a transaction begun by a pipeline on PostgreSQL (see
+// [Pipeline]), whose statements are then on the same session.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
