@@ -131,33 +131,6 @@ func (f *Fleet) Admit(ctx context.Context, cn, serial string) (Role, error) {
 	return RoleDevice, nil
 }
 
-// Enabled reports whether dev is registered and enabled, from a cache at
-// most a couple of seconds old. Unknown devices yield ErrUnknownDevice.
-func (f *Fleet) Enabled(ctx context.Context, dev string) (bool, error) {
-	f.mu.Lock()
-	c, ok := f.cache[dev]
-	f.mu.Unlock()
-	if ok && f.now().Sub(c.at) < enabledTTL {
-		return c.enabled, nil
-	}
-	return f.enabledNow(ctx, dev)
-}
-
-func (f *Fleet) enabledNow(ctx context.Context, dev string) (bool, error) {
-	var enabled int
-	err := f.db.SQL().QueryRowContext(ctx, `SELECT enabled FROM devices WHERE id = $1`, dev).Scan(&enabled)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("%w: %s", ErrUnknownDevice, dev)
-	}
-	if err != nil {
-		return false, fmt.Errorf("fleet: enabled %s: %w", dev, err)
-	}
-	f.mu.Lock()
-	f.cache[dev] = cached{enabled: enabled == 1, at: f.now()}
-	f.mu.Unlock()
-	return enabled == 1, nil
-}
-
 // Disable disables device id: its next connection is refused, its messages
 // are rejected, and its current connection is dropped.
 func (f *Fleet) Disable(ctx context.Context, id string) error {
@@ -192,8 +165,6 @@ func (f *Fleet) setEnabled(ctx context.Context, id string, on bool) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("%w: %s", ErrUnknownDevice, id)
 	}
-	f.mu.Lock()
-	f.cache[id] = cached{enabled: on, at: f.now()}
-	f.mu.Unlock()
+	f.setLocal(id, on)
 	return nil
 }

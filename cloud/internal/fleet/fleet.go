@@ -32,10 +32,6 @@ const CloudCN = "cmsd"
 // before it is shown as stale.
 const StaleAfter = 3 * time.Minute
 
-// enabledTTL bounds how long [Fleet.Enabled] trusts its cache. Disable
-// clears the local cache at once; other instances see it within this.
-const enabledTTL = 2 * time.Second
-
 // Fleet is the device registry over the CMS database.
 type Fleet struct {
 	db  *store.DB
@@ -45,17 +41,13 @@ type Fleet struct {
 	mu     sync.Mutex
 	pub    Publisher
 	kicker Kicker
-	cache  map[string]cached
-}
 
-type cached struct {
-	enabled bool
-	at      time.Time
+	view *view // what Enabled answers from
 }
 
 // New returns a Fleet over db. pub may be nil until [Fleet.SetPublisher].
 func New(db *store.DB, pub Publisher, log *slog.Logger) *Fleet {
-	return &Fleet{db: db, log: log, now: time.Now, pub: pub, cache: map[string]cached{}}
+	return &Fleet{db: db, log: log, now: time.Now, pub: pub, view: newView()}
 }
 
 // SetClock replaces the clock (tests).
@@ -122,6 +114,7 @@ func (f *Fleet) Register(ctx context.Context, d Device) error {
 		}
 		return fmt.Errorf("fleet: register %s: %w", d.ID, err)
 	}
+	f.setLocal(d.ID, true)
 	return nil
 }
 

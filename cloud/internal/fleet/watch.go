@@ -2,14 +2,15 @@ package fleet
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
 // KickDisabled drops the live connections of every disabled device
 // through the Kicker: a device disabled by another process (cmsctl) loses
-// its connection within one poll of WatchDisabled. It returns how many
-// disabled devices it looked at.
+// its connection within one poll of WatchDisabled. It reads the registry
+// with the statement that loads the view of [Fleet.Enabled] and installs
+// what it read there, so that while it polls, ingest seldom has to load
+// the view itself. It returns how many disabled devices it looked at.
 func (f *Fleet) KickDisabled(ctx context.Context) (int, error) {
 	f.mu.Lock()
 	k := f.kicker
@@ -17,21 +18,9 @@ func (f *Fleet) KickDisabled(ctx context.Context) (int, error) {
 	if k == nil {
 		return 0, nil
 	}
-	rows, err := f.db.SQL().QueryContext(ctx, `SELECT id FROM devices WHERE enabled = 0`)
+	ids, err := f.loadView(ctx, f.now())
 	if err != nil {
-		return 0, fmt.Errorf("fleet: disabled devices: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return 0, fmt.Errorf("fleet: disabled devices: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("fleet: disabled devices: %w", err)
+		return 0, err
 	}
 	for _, id := range ids {
 		k.Kick(id)

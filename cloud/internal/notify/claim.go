@@ -157,6 +157,8 @@ type batch struct {
 	tok     lease.Token
 	secrets map[string]vault.Sealed // card TEAM -> sealed PIN/PUK
 	sent    []pos                   // rows sent, to record
+	retried int                     // rows to send again later
+	failed  int                     // rows given up
 }
 
 // secrets reads, in one query, the sealed secrets of the batch's cards

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -213,18 +215,64 @@ func TestInsecureSMTPWarns(t *testing.T) {
 	}
 }
 
-func TestAttemptLogKeys(t *testing.T) {
+// TestAttemptLogLines: a batch logs one INFO line with its counts; a sent
+// notice is logged alone at DEBUG only, a retry at INFO and a failure at
+// WARN, each grouped under "notification" and without secrets.
+func TestAttemptLogLines(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	v := newVault(t)
 	addCard(t, db, v, team, secrets)
-	addNotification(t, db, "n1", notify.KindSecondHalves, team, "sms", "+393331234567")
-	_, sms := smsGateway(t)
+	// Claimed in id order: n1 has no stored secrets (fails at once, no
+	// request), n2 meets the gateway's 503 (retried), n3 is sent.
+	addNotification(t, db, "n1", notify.KindSecondHalves, "80380000900000000000", "sms", "+393331234567")
+	addNotification(t, db, "n2", notify.KindSecondHalves, team, "sms", "+393331234567")
+	addNotification(t, db, "n3", notify.KindSecondHalves, team, "sms", "+393331234567")
+	g, sms := smsGateway(t)
+	g.FailNextWith(1, http.StatusServiceUnavailable)
 	w, logs := worker(t, db, v, sms, sms, nil)
 	if _, err := w.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	out := logs.String()
-	if !strings.Contains(out, "notification.id=n1") || strings.Contains(out, "msg.id=") {
+	for _, want := range []string{
+		`level=INFO msg="notification batch" sent=1 retried=1 failed=1`,
+		`level=WARN msg="notification attempt" notification.id=n1 `,
+		`level=INFO msg="notification attempt" notification.id=n2 `,
+		`level=DEBUG msg="notification attempt" notification.id=n3 `,
+	} {
+		if strings.Count(out, want) != 1 {
+			t.Errorf("want one line with %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "msg.id=") {
 		t.Errorf("attempt log must group the notice under \"notification\", not \"msg\":\n%s", out)
 	}
+	assertNoSecrets(t, out)
 }
+
+// TestSentBatchOneLine: at INFO, a batch of notices that all left writes
+// one log line.
+func TestSentBatchOneLine(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	v := newVault(t)
+	addCard(t, db, v, team, secrets)
+	for i := range 4 {
+		addNotification(t, db, fmt.Sprintf("n%d", i), notify.KindSecondHalves, team, "sms", "+393331234567")
+	}
+	_, sms := smsGateway(t)
+	lb := &logBuf{t: t}
+	w, err := notify.NewWorker(db, notify.Options{Email: sms, SMS: sms, Vault: v, Batch: 4},
+		slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.RunOnce(context.Background()); n != 4 || err != nil {
+		t.Fatalf("RunOnce = %d, %v; want 4", n, err)
+	}
+	out := logs(lb)
+	if len(out) != 1 || !strings.Contains(out[0], `msg="notification batch" sent=4 retried=0 failed=0`) {
+		t.Errorf("log lines %q, want one batch line", out)
+	}
+}
+
+func logs(lb *logBuf) []string { return strings.Split(strings.TrimRight(lb.String(), "\n"), "\n") }
