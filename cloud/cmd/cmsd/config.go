@@ -26,7 +26,8 @@ type config struct {
 	serverNames                                                               names
 	verbose, ingestOnly                                                       bool
 	workers                                                                   workerConfig
-	ingestWorkers, maxBatch, batches                                          int
+	ingestWorkers, maxBatch, batches, gcFloorMiB                              int
+	gather                                                                    time.Duration
 }
 
 type names []string

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"cnskiosk.dev/cloud/internal/gcfloor"
 )
 
 func main() {
@@ -40,6 +42,8 @@ func main() {
 	flag.DurationVar(&c.workers.poll, "worker-poll", 0, "idle scan interval of the FSE and notification workers (default 5s and 2s)")
 	flag.IntVar(&c.ingestWorkers, "ingest-workers", 256, "operations applied concurrently (devices hashed to workers; the engine groups concurrent commits)")
 	flag.IntVar(&c.maxBatch, "max-batch", 0, "most operations committed in one transaction (default 32)")
+	flag.DurationVar(&c.gather, "gather", 0, "how long a batch waits to fill when its lane is busy (default 2ms on PostgreSQL, none on SQLite; negative: never)")
+	flag.IntVar(&c.gcFloorMiB, "gc-floor", gcfloor.DefaultFloor>>20, "MiB: the garbage collector's heap goal is kept at least this (GOGC raised while the live heap is small; 0: off; GOGC in the environment wins)")
 	flag.IntVar(&c.batches, "batches", 0, "batch transactions at once, one per lane of audit partitions (default 2 on PostgreSQL, 1 on SQLite)")
 	flag.BoolVar(&c.ingestOnly, "ingest-only", false, "do not run the FSE and notification workers here (an extra ingest instance; another instance runs them)")
 	flag.BoolVar(&c.verbose, "v", false, "debug logging")

@@ -13,6 +13,7 @@ import (
 	"cnskiosk.dev/cloud/internal/broker"
 	"cnskiosk.dev/cloud/internal/cms"
 	"cnskiosk.dev/cloud/internal/fleet"
+	"cnskiosk.dev/cloud/internal/gcfloor"
 	"cnskiosk.dev/cloud/internal/ingest"
 	"cnskiosk.dev/cloud/internal/metrics"
 	"cnskiosk.dev/cloud/internal/opauth"
@@ -41,6 +42,9 @@ func run(ctx context.Context, c config, log *slog.Logger) error {
 			return err
 		}
 		defer stop()
+	}
+	if gcfloor.Start(ctx, uint64(c.gcFloorMiB)<<20) {
+		log.Debug("heap goal floor", "mib", c.gcFloorMiB)
 	}
 	db, err := store.Open(ctx, c.db, log)
 	if err != nil {
@@ -88,7 +92,7 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	if err != nil {
 		return nil, err
 	}
-	eng := cms.New(db, v, cms.Options{RequireSession: true, MaxBatch: c.maxBatch, Batches: c.batches,
+	eng := cms.New(db, v, cms.Options{RequireSession: true, MaxBatch: c.maxBatch, Batches: c.batches, Gather: c.gather,
 		OnBatch: func(n int) { batchSize.Observe(float64(n)) }}, log.With("part", "cms"))
 	opReg := operator.NewRegistry(db, nil)
 	auth := opauth.New(db, opReg, opauth.Options{Roots: roots, Intermediates: inter, CRLs: crls, CounterOf: counterOf(fl)}, log.With("part", "opauth"))

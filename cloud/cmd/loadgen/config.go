@@ -13,6 +13,7 @@ type config struct {
 	cmsd, mode, db, dir, pgAdmin string
 	client                       string // MQTT client of the simulated kiosks: lean or paho
 	cpuProfile                   string
+	timeline                     string // file of ack latency per 250 ms of the load, by publish time
 	cmsdArgs                     args
 	kiosks, ops, idle, raw       int
 	rate                         float64

@@ -26,6 +26,7 @@ type loadResult struct {
 	resent   int
 	outcomes map[string]int
 	lat      []time.Duration // publish -> ack, first ack of each operation
+	sentAt   []time.Time     // first publish of each operation of lat, same order
 	elapsed  time.Duration   // first publish -> last first ack
 	opIDs    []string
 }
@@ -218,6 +219,7 @@ func gather(runs []*kioskRun, start time.Time) loadResult {
 		res.sent += len(r.envs)
 		res.acked += len(r.acked)
 		res.lat = append(res.lat, r.lat...)
+		res.sentAt = append(res.sentAt, r.sentAt...)
 		for o, n := range r.outcomes {
 			res.outcomes[o] += n
 		}
@@ -252,6 +254,7 @@ type kioskRun struct {
 	resent   map[string]int
 	outcomes map[string]int
 	lat      []time.Duration
+	sentAt   []time.Time // of each lat
 	last     time.Time
 }
 
@@ -330,6 +333,7 @@ func (r *kioskRun) onAck(a wire.Ack) {
 	if first {
 		r.acked[a.OpID] = true
 		r.lat = append(r.lat, now.Sub(t))
+		r.sentAt = append(r.sentAt, t)
 		r.outcomes[a.Outcome]++
 		r.last = now
 		if r.closed && r.next < len(r.envs) && r.ctx.Err() == nil {

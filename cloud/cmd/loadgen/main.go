@@ -30,6 +30,7 @@ func main() {
 	flag.StringVar(&c.pgAdmin, "pg", pgURL(), "PostgreSQL superuser URL used to create the database of -db postgres")
 	flag.BoolVar(&c.verbose, "v", false, "log cmsd's output")
 	flag.BoolVar(&c.nagle, "mosquitto-nagle", false, "run Mosquitto without set_tcp_nodelay (Nagle's algorithm on its sockets), for comparison")
+	flag.StringVar(&c.timeline, "timeline", "", "write the ack latency (count, p50, p99, max) of each 250 ms of the load, by publish time, to this file (TSV)")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of loadgen itself to this file")
 	flag.Var(&c.cmsdArgs, "cmsd-arg", "extra argument for cmsd, e.g. -cmsd-arg=--ingest-workers=64 (repeatable)")
 	flag.Parse()

@@ -160,6 +160,11 @@ func measure(ctx context.Context, c config, f *fixture, db *store.DB, cm *cmsdPr
 	lr, err := drive(ctx, c, runs)
 	cpu.stop(rep)
 	rep.load(lr)
+	if c.timeline != "" {
+		if werr := writeTimeline(c.timeline, lr); werr != nil {
+			log.Warn("timeline not written", "err", werr)
+		}
+	}
 	for _, k := range ks {
 		rep.BadAcks += k.invalid()
 		rep.StrayAcks += k.stray.Load()

@@ -9,33 +9,89 @@ import (
 	"time"
 )
 
-// counterCache remembers, briefly, the counter each device is registered
-// at (fleet table devices, column counter), so that the engine does not
-// read it for every operation and a change in the fleet registry is seen
-// within one TTL.
+// counterCache holds the counter every registered device is at (fleet
+// table devices, column counter), loaded in one statement at most every
+// ttl by the first caller that finds it stale, instead of one query per
+// device: at start a busy fleet sent one per kiosk at once. A change in
+// the fleet registry is seen within one ttl. An id missing from the load
+// (registered since) is looked up alone and kept until the next load.
 type counterCache struct {
-	mu  sync.Mutex
-	ttl time.Duration
-	m   map[string]cachedCounter
-}
-
-type cachedCounter struct {
-	counter string
-	until   time.Time
+	mu      sync.Mutex
+	ttl     time.Duration
+	m       map[string]string // device id -> counter
+	at      time.Time         // when m was loaded; zero: never
+	loading chan struct{}     // closed when the load in flight ends
 }
 
 // counterOf returns the counter device dev is registered at: the devices
 // row's counter, or the device id when the device is not registered (or
 // has no counter), which keeps replays of operations by cmsctl working.
 func (e *Engine) counterOf(ctx context.Context, dev string) (string, error) {
-	now := e.opts.Now()
 	c := &e.counters
-	c.mu.Lock()
-	hit, ok := c.m[dev]
-	c.mu.Unlock()
-	if ok && now.Before(hit.until) {
-		return hit.counter, nil
+	for {
+		now := e.opts.Now()
+		c.mu.Lock()
+		if !c.at.IsZero() && now.Sub(c.at) < c.ttl {
+			counter, ok := c.m[dev]
+			c.mu.Unlock()
+			if ok {
+				return counter, nil
+			}
+			return e.counterAlone(ctx, dev)
+		}
+		if wait := c.loading; wait != nil {
+			c.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		c.loading = done
+		c.mu.Unlock()
+		m, err := e.loadCounters(ctx)
+		c.mu.Lock()
+		if err == nil {
+			c.m, c.at = m, now
+		}
+		c.loading = nil
+		close(done)
+		c.mu.Unlock()
+		if err != nil {
+			return "", err
+		}
 	}
+}
+
+// loadCounters reads the counter of every registered device.
+func (e *Engine) loadCounters(ctx context.Context) (map[string]string, error) {
+	rows, err := e.db.SQL().QueryContext(ctx, `SELECT id, counter FROM devices`)
+	if err != nil {
+		return nil, fmt.Errorf("%w: device counters: %w", ErrStore, err)
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var id, counter string
+		if err := rows.Scan(&id, &counter); err != nil {
+			return nil, fmt.Errorf("%w: device counters: %w", ErrStore, err)
+		}
+		if counter == "" {
+			counter = id
+		}
+		m[id] = counter
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: device counters: %w", ErrStore, err)
+	}
+	return m, nil
+}
+
+// counterAlone looks up one device missing from the last load and keeps
+// the answer until the next load.
+func (e *Engine) counterAlone(ctx context.Context, dev string) (string, error) {
 	var counter string
 	err := e.db.SQL().QueryRowContext(ctx, `SELECT counter FROM devices WHERE id = $1`, dev).Scan(&counter)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -44,11 +100,11 @@ func (e *Engine) counterOf(ctx context.Context, dev string) (string, error) {
 	if counter == "" {
 		counter = dev
 	}
+	c := &e.counters
 	c.mu.Lock()
-	if len(c.m) > 100_000 { // a bound, not an eviction policy: the fleet is far smaller
-		clear(c.m)
+	if len(c.m) < 100_000 { // a bound: the fleet is far smaller, and unknown devices are refused before
+		c.m[dev] = counter
 	}
-	c.m[dev] = cachedCounter{counter: counter, until: now.Add(c.ttl)}
 	c.mu.Unlock()
 	return counter, nil
 }

@@ -48,8 +48,15 @@ type Options struct {
 	// Batches is how many batch transactions run at once, one per lane;
 	// zero: 2 on PostgreSQL, 1 on SQLite. At most audit.Partitions.
 	Batches int
+	// Gather is how long a batch waits to fill when the previous batch of
+	// its lane held more than one operation (see docs/store.md, "Gather");
+	// zero: 2 ms on PostgreSQL, none on SQLite; negative: never.
+	Gather  time.Duration
 	OnBatch func(ops int) // called after each batch transaction with its size (metrics); nil: none
 }
+
+// DefaultGather is Options.Gather on PostgreSQL.
+const DefaultGather = 2 * time.Millisecond
 
 // Engine applies operations. It is safe for concurrent use.
 type Engine struct {
@@ -97,13 +104,17 @@ func New(db *store.DB, v *vault.Vault, opts Options, log *slog.Logger) *Engine {
 		}
 	}
 	opts.Batches = min(opts.Batches, audit.Partitions)
+	if opts.Gather == 0 && db.Dialect() == store.Postgres {
+		opts.Gather = DefaultGather
+	}
 	e := &Engine{db: db, vault: v, opts: opts, log: log,
-		counters: counterCache{ttl: opts.CounterTTL, m: map[string]cachedCounter{}}}
+		counters: counterCache{ttl: opts.CounterTTL}}
 	if a, ok := opts.Auditor.(dbAuditor); ok && a.d == store.Postgres {
 		e.pipelined = true
 	}
 	for range opts.Batches {
-		e.lanes = append(e.lanes, &batcher{maxLeaders: 1, maxBatch: opts.MaxBatch, run: e.runBatchHook})
+		e.lanes = append(e.lanes, &batcher{maxLeaders: 1, maxBatch: opts.MaxBatch, run: e.runBatchHook,
+			gather: max(opts.Gather, 0)})
 	}
 	return e
 }

@@ -41,3 +41,8 @@ func Idle(e *Engine) bool {
 	}
 	return true
 }
+
+// CounterOf is the counter the engine resolves for device dev. Tests only.
+func CounterOf(e *Engine, ctx context.Context, dev string) (string, error) {
+	return e.counterOf(ctx, dev)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"cnskiosk.dev/shared/wire"
 )
@@ -54,6 +55,12 @@ type batcher struct {
 	leaders              int
 	maxLeaders, maxBatch int
 	run                  func(context.Context, []*request) // applies one batch, setting each ack/err/dup
+	// gather is how long a leader waits for its batch to fill (up to
+	// maxBatch) when the previous batch held more than one operation:
+	// under load, fewer and larger transactions (see lead). Zero: never.
+	gather time.Duration
+	last   int           // size of the previous batch
+	full   chan struct{} // while a leader gathers: closed when pending reaches maxBatch
 }
 
 // submit applies op through a batch and returns its outcome.
@@ -61,6 +68,10 @@ func (b *batcher) submit(ctx context.Context, op operation) (wire.Ack, bool, err
 	r := &request{op: op, wake: make(chan struct{}, 1)}
 	b.mu.Lock()
 	b.pending = append(b.pending, r)
+	if b.full != nil && len(b.pending) >= b.maxBatch {
+		close(b.full)
+		b.full = nil
+	}
 	lead := b.leaders < b.maxLeaders
 	if lead {
 		b.leaders++
@@ -119,10 +130,28 @@ func (b *batcher) withdraw(r *request) bool {
 }
 
 // lead runs one batch of pending requests, answers them, then hands the
-// caller's slot on.
+// caller's slot on. Under load (the previous batch held more than one
+// operation) it first lets the batch fill for up to gather: every batch
+// transaction has a fixed price (its commit, the start of its write
+// statement), so at a given rate fewer, larger batches cost the database
+// less; when operations come one at a time, a lone one commits at once.
 func (b *batcher) lead(ctx context.Context) {
 	b.mu.Lock()
+	if b.gather > 0 && b.last > 1 && len(b.pending) < b.maxBatch {
+		full := make(chan struct{})
+		b.full = full
+		b.mu.Unlock()
+		t := time.NewTimer(b.gather)
+		select {
+		case <-full:
+		case <-t.C:
+		}
+		t.Stop()
+		b.mu.Lock()
+		b.full = nil
+	}
 	reqs := b.take()
+	b.last = len(reqs)
 	b.mu.Unlock()
 	if len(reqs) > 0 {
 		b.run(context.WithoutCancel(ctx), reqs)

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"cnskiosk.dev/shared/wire"
@@ -36,11 +37,14 @@ func (f *fakeRun) run(_ context.Context, reqs []*request) {
 // before any batch took it, ctx.Err and no processing), every request is
 // processed by at most one batch, and no leader slot is left behind.
 func TestBatcherHandOver(t *testing.T) {
-	for _, c := range []struct{ leaders, batch int }{{2, 2}, {3, 2}, {4, 3}, {3, 1}} {
-		t.Run(fmt.Sprintf("leaders=%d,batch=%d", c.leaders, c.batch), func(t *testing.T) {
+	for _, c := range []struct {
+		leaders, batch int
+		gather         time.Duration
+	}{{2, 2, 0}, {3, 2, 0}, {4, 3, 0}, {3, 1, 0}, {1, 4, 20 * time.Microsecond}, {2, 3, 20 * time.Microsecond}} {
+		t.Run(fmt.Sprintf("leaders=%d,batch=%d,gather=%v", c.leaders, c.batch, c.gather), func(t *testing.T) {
 			const callers, each = 32, 300
 			f := &fakeRun{seen: map[string]int{}, sizes: map[int]int{}}
-			b := &batcher{maxLeaders: c.leaders, maxBatch: c.batch, run: f.run}
+			b := &batcher{maxLeaders: c.leaders, maxBatch: c.batch, run: f.run, gather: c.gather}
 			type result struct {
 				id        string
 				ack       wire.Ack
@@ -97,4 +101,57 @@ func (f *fakeRun) count(id string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.seen[id]
+}
+
+// TestBatcherGather checks the gather of a lane under load, in virtual
+// time: after a batch of more than one operation, the next leader waits
+// until its batch is full (maxBatch) and then runs at once, or runs what
+// it has when the gather time is over; after a batch of one, a lone
+// operation runs at once.
+func TestBatcherGather(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const gather = 50 * time.Millisecond
+		f := &fakeRun{seen: map[string]int{}, sizes: map[int]int{}}
+		b := &batcher{maxLeaders: 1, maxBatch: 4, run: f.run, gather: gather}
+		submit := func(id string) {
+			if _, _, err := b.submit(context.Background(), operation{env: wire.Envelope{ID: id}}); err != nil {
+				t.Errorf("%s: %v", id, err)
+			}
+		}
+
+		// Idle lane: a lone operation commits without waiting.
+		start := time.Now()
+		submit("alone")
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("lone operation waited %v", waited)
+		}
+
+		// A batch of two makes the lane "under load".
+		b.last = 2
+		start = time.Now()
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Go(func() { submit(fmt.Sprintf("full-%d", i)) })
+		}
+		wg.Wait()
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("a full batch waited %v for the gather time", waited)
+		}
+		if f.sizes[4] != 1 {
+			t.Errorf("batch sizes %v, want one batch of 4", f.sizes)
+		}
+
+		// Under load, two operations: they wait the gather time, together.
+		start = time.Now()
+		for i := range 2 {
+			wg.Go(func() { submit(fmt.Sprintf("part-%d", i)) })
+		}
+		wg.Wait()
+		if waited := time.Since(start); waited != gather {
+			t.Errorf("a partial batch waited %v, want the gather time %v", waited, gather)
+		}
+		if f.sizes[2] != 1 {
+			t.Errorf("batch sizes %v, want one batch of 2", f.sizes)
+		}
+	})
 }
