@@ -157,6 +157,7 @@ type batch struct {
 	tok     lease.Token
 	secrets map[string]vault.Sealed // card TEAM -> sealed PIN/PUK
 	sent    []pos                   // rows sent, to record
+	held    []row                   // rows a Flusher accepted, sent once it flushed
 	retried int                     // rows to send again later
 	failed  int                     // rows given up
 }

@@ -17,7 +17,11 @@
 // AUTH PLAIN when configured), SMS over an HTTP gateway ([SMSGateway]; the
 // package smssim simulates one). A worker claims due rows with a lease
 // (claimed_until, FOR UPDATE SKIP LOCKED on PostgreSQL), sends, and marks
-// the row sent only while it still holds the lease. It claims in (next_at,
+// the row sent only while it still holds the lease. A sender that holds
+// messages back to deliver a batch at once ([Flusher], the development
+// spool of cmsd) is flushed after the batch's sends and before any of
+// them is recorded sent; a failed Flush counts as a failed send of each
+// message it held. It claims in (next_at,
 // id) order from just after the last row it claimed, so that a claim reads
 // about as many index entries as it takes rows, and from the head of the
 // queue when that finds nothing and at least once per Poll, which finds

@@ -34,6 +34,26 @@ type Sender interface {
 	Send(ctx context.Context, m Message) error
 }
 
+// Flusher is implemented by a Sender that may hold messages back after
+// Send returns and deliver them together, as http.Flusher is by a
+// ResponseWriter that buffers: one write or request for a batch instead
+// of one per message.
+//
+// The worker calls Flush after the sends of a batch, once per sender that
+// accepted a message in it, and records a message sent only after Flush
+// returned nil: Flush must return nil only when every message its Send
+// accepted since the last Flush is where the sender delivers it. When it
+// fails, the worker treats those messages as not sent (like a Send that
+// failed with the same error: retried, or failed for good with
+// ErrPermanent), so the sender should drop what it holds rather than
+// deliver it later, which would send it twice. Senders without Flush
+// deliver in Send, and the worker records them as it always has. The
+// error is kept in the notice's last_error and logged: it must carry no
+// message body.
+type Flusher interface {
+	Flush(ctx context.Context) error
+}
+
 // Kinds of notification.
 const (
 	KindSecondHalves  = "second_halves"

@@ -43,6 +43,9 @@ type Worker struct {
 	sent    *metrics.CounterVec
 	alerts  *metrics.CounterVec
 
+	flush       [2]Flusher // of the e-mail and SMS senders; nil: delivers in Send
+	flushShared bool       // one sender serves both channels: flushed once
+
 	mu       sync.Mutex
 	alerting map[string]bool // channel -> a configuration refusal is ongoing
 
@@ -80,8 +83,25 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 		w.alerts, _ = o.Metrics.NewCounterVec("cms_notification_sender_refusals_total",
 			"Send attempts the gateway or SMTP server refused because of our configuration (credentials, URL, size).", "channel")
 	}
+	w.flush[0], _ = o.Email.(Flusher)
+	w.flush[1], _ = o.SMS.(Flusher)
+	w.flushShared = w.flush[1] != nil && same(o.Email, o.SMS)
 	warnInsecure(o.Email, log)
 	return w, nil
+}
+
+// same reports whether a and b are the same sender, so that a Flusher
+// that serves both channels is flushed once per batch: a second Flush
+// would find nothing to write and return nil even when the first one
+// dropped the messages of both channels. Values of a type that cannot be
+// compared (a struct with a map, say) are taken as different.
+func same(a, b Sender) (eq bool) {
+	defer func() {
+		if recover() != nil {
+			eq = false
+		}
+	}()
+	return a == b
 }
 
 // warnInsecure logs, once at start, that e-mail may leave in clear.
@@ -131,7 +151,10 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	n, err := lease.Each(ctx, w.q, tok, rows, func(r row) string { return r.ID }, func(ctx context.Context, r row) (bool, error) {
 		return w.process(ctx, b, r)
 	})
-	// Messages that left are recorded even during shutdown.
+	// Messages a Flusher holds leave now, before any is recorded sent (at
+	// least once); then the messages that left are recorded, even during
+	// shutdown.
+	err = errors.Join(err, w.flushHeld(ctx, b))
 	err = errors.Join(err, w.finishSent(context.WithoutCancel(ctx), b))
 	// One line per batch: under load a line per message was a write
 	// system call each and a few per cent of cmsd's CPU.
@@ -176,7 +199,9 @@ func (w *Worker) claimDue(ctx context.Context) ([]row, lease.Token, map[string]v
 }
 
 // process sends one row; false means it was released (shutdown). A sent
-// row is recorded with the batch (finishSent); retries and failures at once.
+// row is recorded with the batch (finishSent), or held until its sender's
+// Flush (flushHeld) when the sender is a Flusher; retries and failures at
+// once.
 func (w *Worker) process(ctx context.Context, b *batch, r row) (bool, error) {
 	m, err := w.build(b, r)
 	if err == nil {
@@ -187,6 +212,73 @@ func (w *Worker) process(ctx context.Context, b *batch, r row) (bool, error) {
 	if err != nil && ctx.Err() != nil {
 		return false, w.q.Release(context.WithoutCancel(ctx), r.tok, r.ID)
 	}
+	if err == nil && w.flush[slot(r.Channel)] != nil {
+		b.held = append(b.held, r) // not m: the body, with its secrets, is the sender's now
+		return true, nil
+	}
+	return true, w.settle(ctx, b, r, m, err)
+}
+
+// flushHeld flushes the senders that hold messages of the batch, each
+// once, with the send timeout, even during shutdown (what a Send
+// accepted should leave). The held rows of a sender whose Flush returned
+// nil join the batch's sent rows; those of one whose Flush failed are
+// settled as a send that failed with that error, or released if ctx
+// ended (like a send that fails during shutdown).
+func (w *Worker) flushHeld(ctx context.Context, b *batch) error {
+	if len(b.held) == 0 {
+		return nil
+	}
+	var used [2]bool
+	for _, r := range b.held {
+		used[slot(r.Channel)] = true
+	}
+	if w.flushShared {
+		used[0], used[1] = used[0] || used[1], false
+	}
+	var errs [2]error
+	for i, f := range w.flush {
+		if f == nil || !used[i] {
+			continue
+		}
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.o.SendTimeout)
+		if err := f.Flush(fctx); err != nil {
+			errs[i] = fmt.Errorf("notify: flush %s sender: %w", [2]string{"email", "sms"}[i], err)
+		}
+		cancel()
+	}
+	if w.flushShared {
+		errs[1] = errs[0]
+	}
+	var release []string
+	var err error
+	for _, r := range b.held {
+		ferr := errs[slot(r.Channel)]
+		if ferr != nil && ctx.Err() != nil {
+			release = append(release, r.ID)
+			continue
+		}
+		// The message is rebuilt without its body: settle only logs it.
+		m := Message{ID: r.ID, Kind: r.Kind, Channel: r.Channel}
+		err = errors.Join(err, w.settle(ctx, b, r, m, ferr))
+	}
+	if len(release) > 0 {
+		err = errors.Join(err, w.q.Release(context.WithoutCancel(ctx), b.tok, release...))
+	}
+	return err
+}
+
+// slot is the index of a channel's sender in Worker.flush.
+func slot(channel string) int {
+	if channel == "sms" {
+		return 1
+	}
+	return 0
+}
+
+// settle records the outcome of one send: a sent row joins the batch's
+// record (finishSent), a retry or a failure is written at once.
+func (w *Worker) settle(ctx context.Context, b *batch, r row, m Message, err error) error {
 	res := "sent"
 	switch {
 	case errors.Is(err, ErrPermanent), errors.Is(err, ErrSecret):
@@ -220,9 +312,9 @@ func (w *Worker) process(ctx context.Context, b *batch, r row) (bool, error) {
 		w.log.Log(ctx, level, "notification attempt", "notification", m, "attempt", r.Attempts+1, "result", res, "err", err)
 	}
 	if res == "sent" {
-		return true, nil
+		return nil
 	}
-	return true, w.finish(context.WithoutCancel(ctx), r, res, err)
+	return w.finish(context.WithoutCancel(ctx), r, res, err)
 }
 
 // alert counts configuration refusals and logs an error at the first one
