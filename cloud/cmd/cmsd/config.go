@@ -52,6 +52,9 @@ func (c *config) defaults() error {
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
+	if c.gcFloorMiB < 0 || c.gcFloorMiB > 1<<20 {
+		return fmt.Errorf("--gc-floor %d: MiB between 0 (off) and %d", c.gcFloorMiB, 1<<20)
+	}
 	if !strings.HasPrefix(c.name, fleet.CloudCN+"-") {
 		return fmt.Errorf("--name %q: must start with %q (it is the instance's certificate CN and client id)", c.name, fleet.CloudCN+"-")
 	}

@@ -43,7 +43,8 @@ func run(ctx context.Context, c config, log *slog.Logger) error {
 		}
 		defer stop()
 	}
-	if gcfloor.Start(ctx, uint64(c.gcFloorMiB)<<20) {
+	if t := gcfloor.Start(uint64(c.gcFloorMiB) << 20); t != nil {
+		defer t.Stop()
 		log.Debug("heap goal floor", "mib", c.gcFloorMiB)
 	}
 	db, err := store.Open(ctx, c.db, log)

@@ -134,29 +134,6 @@ func (h *Heads) Has(rs []Record) bool {
 	return true
 }
 
-// Lock reads and locks, in tx, the heads of the partitions of rs that h
-// does not know yet.
-func (h *Heads) Lock(ctx context.Context, tx store.Querier, d store.Dialect, rs []Record) error {
-	var parts []int
-	for _, r := range rs {
-		if p := PartitionOf(r.Device); h.m[p] == nil {
-			parts = append(parts, p)
-		}
-	}
-	if len(parts) == 0 {
-		return nil
-	}
-	more, err := lockHeads(ctx, tx, d, parts)
-	if err != nil {
-		return err
-	}
-	if h.m == nil {
-		h.m = map[int]*head{}
-	}
-	maps.Copy(h.m, more.m)
-	return nil
-}
-
 // Chain validates rs and chains them after the heads, which move on; the
 // heads of every record's partition must be known (see [Heads.Has]).
 // Nothing is written: the caller writes the records and the moved heads,

@@ -12,10 +12,10 @@ import (
 	"cnskiosk.dev/shared/wire"
 )
 
-// runBatch applies reqs in one transaction, each in its own savepoint. A
-// refused or duplicate operation, or one that fails on its own, does not
-// affect the others; a conflict (deadlock, serialisation) retries the
-// whole batch. If the batch cannot commit, each operation is tried alone.
+// runBatch applies reqs in one transaction. A refused or duplicate
+// operation does not affect the others; a conflict (deadlock,
+// serialisation) retries the whole batch. If the batch cannot commit, each
+// operation is tried alone, so a failure stays with its own operation.
 func (e *Engine) runBatch(ctx context.Context, reqs []*request) {
 	// Card locks in TEAM order: two batches cannot wait on each other.
 	slices.SortStableFunc(reqs, func(a, b *request) int { return cmp.Compare(a.op.team, b.op.team) })
@@ -42,7 +42,10 @@ func (e *Engine) runBatch(ctx context.Context, reqs []*request) {
 // batch again knowing them: they answer duplicate and write nothing.
 func (e *Engine) tryBatch(ctx context.Context, reqs []*request) error {
 	if e.pipelined {
-		return e.tryPipelined(ctx, reqs)
+		err := e.tryPipelined(ctx, reqs)
+		if !errors.Is(err, errLockOrder) {
+			return err
+		}
 	}
 	applied := map[string]bool{}
 	for {

@@ -10,59 +10,84 @@ import (
 )
 
 // counterCache holds the counter every registered device is at (fleet
-// table devices, column counter), loaded in one statement at most every
-// ttl by the first caller that finds it stale, instead of one query per
-// device: at start a busy fleet sent one per kiosk at once. A change in
-// the fleet registry is seen within one ttl. An id missing from the load
-// (registered since) is looked up alone and kept until the next load.
+// table devices, column counter), read for the whole fleet in one
+// statement instead of one query per device: at start a busy fleet sent
+// one per kiosk at once. The first caller that finds the read older than
+// ttl starts a new one in the background and, like every caller until it
+// ends, answers from the previous read; only before the first read do
+// callers wait for it. A change in the fleet registry is thus seen within
+// about one ttl. An id missing from the read (registered since) is read
+// alone and kept until the next read.
 type counterCache struct {
 	mu      sync.Mutex
 	ttl     time.Duration
-	m       map[string]string // device id -> counter
-	at      time.Time         // when m was loaded; zero: never
-	loading chan struct{}     // closed when the load in flight ends
+	m       map[string]string // device id -> counter; nil before the first read
+	at      time.Time         // when m was read
+	err     error             // of the last read, if it failed
+	loading chan struct{}     // closed when the read in flight ends
 }
+
+// counterLoadTimeout bounds one read of the fleet's counters; it runs
+// detached from the caller that started it.
+const counterLoadTimeout = 10 * time.Second
 
 // counterOf returns the counter device dev is registered at: the devices
 // row's counter, or the device id when the device is not registered (or
 // has no counter), which keeps replays of operations by cmsctl working.
 func (e *Engine) counterOf(ctx context.Context, dev string) (string, error) {
 	c := &e.counters
-	for {
-		now := e.opts.Now()
+	c.mu.Lock()
+	if (c.m == nil || e.opts.Now().Sub(c.at) >= c.ttl) && c.loading == nil {
+		c.loading = make(chan struct{})
+		go e.reloadCounters(c.loading)
+	}
+	m, wait := c.m, c.loading
+	c.mu.Unlock()
+	if m == nil { // no read yet: wait for the first
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
 		c.mu.Lock()
-		if !c.at.IsZero() && now.Sub(c.at) < c.ttl {
-			counter, ok := c.m[dev]
-			c.mu.Unlock()
-			if ok {
-				return counter, nil
-			}
-			return e.counterAlone(ctx, dev)
-		}
-		if wait := c.loading; wait != nil {
-			c.mu.Unlock()
-			select {
-			case <-wait:
-				continue
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
-		}
-		done := make(chan struct{})
-		c.loading = done
+		m, err := c.m, c.err
 		c.mu.Unlock()
-		m, err := e.loadCounters(ctx)
-		c.mu.Lock()
-		if err == nil {
-			c.m, c.at = m, now
-		}
-		c.loading = nil
-		close(done)
-		c.mu.Unlock()
-		if err != nil {
+		if m == nil {
 			return "", err
 		}
+		return e.counterIn(ctx, m, dev)
 	}
+	return e.counterIn(ctx, m, dev)
+}
+
+func (e *Engine) counterIn(ctx context.Context, m map[string]string, dev string) (string, error) {
+	c := &e.counters
+	c.mu.Lock()
+	counter, ok := m[dev]
+	c.mu.Unlock()
+	if ok {
+		return counter, nil
+	}
+	return e.counterAlone(ctx, dev)
+}
+
+// reloadCounters reads the fleet's counters and installs them, then
+// closes done.
+func (e *Engine) reloadCounters(done chan struct{}) {
+	ctx, cancel := context.WithTimeout(context.Background(), counterLoadTimeout)
+	defer cancel()
+	m, err := e.loadCounters(ctx)
+	c := &e.counters
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.err = err
+	if err == nil {
+		c.m, c.at = m, e.opts.Now()
+	} else {
+		e.log.Warn("device counters not read; the previous read stays in use", "err", err)
+	}
+	c.loading = nil
+	close(done)
 }
 
 // loadCounters reads the counter of every registered device.

@@ -46,3 +46,14 @@ func Idle(e *Engine) bool {
 func CounterOf(e *Engine, ctx context.Context, dev string) (string, error) {
 	return e.counterOf(ctx, dev)
 }
+
+// WaitCounters waits for the read of the fleet's counters in flight, if
+// any. Tests only.
+func WaitCounters(e *Engine) {
+	e.counters.mu.Lock()
+	wait := e.counters.loading
+	e.counters.mu.Unlock()
+	if wait != nil {
+		<-wait
+	}
+}

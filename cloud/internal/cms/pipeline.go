@@ -30,10 +30,24 @@ import (
 //
 // Between the two, the rules run in memory; the few statements an
 // operation may need on its own (a card changed earlier in the batch, a
-// reissue) run on the same connection, inside the transaction.
+// reissue request, a registry case) run on the same connection, inside
+// the transaction.
+//
+// Lock order: the heads are locked in the first round trip, after the
+// cards, so nothing may lock further rows after them, or two instances
+// could wait for each other (one holding a head and waiting for a card,
+// the other the reverse). Only the activation of a card whose holder has
+// an open reissue request does (it closes the request and marks the old
+// cards replaced), and the first round trip says which cards those are:
+// such a batch is rolled back and runs as a database/sql transaction,
+// which locks the heads last (errLockOrder).
 
 // sqlstateBatchCheck is the SQLSTATE cms_batch_check raises (migration 0220).
 const sqlstateBatchCheck = "CMSDP"
+
+// errLockOrder: the batch would lock rows after the audit heads; it must
+// run as a database/sql transaction.
+var errLockOrder = errors.New("batch locks rows after the audit heads")
 
 // tryPipelined runs reqs as one pipelined transaction, again while it
 // meets a transient conflict (store.Retry) and once more each time it
@@ -71,14 +85,17 @@ func (e *Engine) pipelineTx(ctx context.Context, reqs []*request, applied map[st
 	if err != nil {
 		return err
 	}
+	for _, c := range bs.cards {
+		if c.openReissue {
+			return errLockOrder
+		}
+	}
 	recs, err := e.applyAll(ctx, conn, bs, reqs, false)
 	if err != nil {
 		return err
 	}
-	if !heads.Has(recs) { // an operation audited under another device: not today's rules
-		if err := heads.Lock(ctx, conn, store.Postgres, recs); err != nil {
-			return err
-		}
+	if !heads.Has(recs) { // a record under another device than its operation's: not today's rules
+		return errLockOrder
 	}
 	err = bs.commitPostgres(ctx, conn, heads, recs)
 	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == sqlstateBatchCheck {

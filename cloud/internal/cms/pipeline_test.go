@@ -90,3 +90,73 @@ func TestPipelineRecordedElsewhere(t *testing.T) {
 		t.Errorf("op has %d audit records, want 1", got)
 	}
 }
+
+// TestPipelineRecordedMeanwhile: another instance records one of the
+// batch's operations while the batch runs (its transaction holds the
+// operations row, uncommitted, when the batch writes): the batch's insert
+// waits for it, inserts nothing for that operation once it commits, and
+// the batch check refuses the whole write; the batch runs again and
+// answers that operation as a duplicate without writing any of its
+// effects.
+func TestPipelineRecordedMeanwhile(t *testing.T) {
+	e := newEnv(t, store.Postgres)
+	ctx := context.Background()
+	a, b := e.seed(rules.NotActive, false, false), e.seed(rules.NotActive, false, false)
+	envs := []wire.Envelope{e.activation(a), e.activation(b)}
+
+	other, err := e.db.SQL().BeginTx(ctx, nil)
+	must(t, err)
+	defer other.Rollback()
+	_, err = other.ExecContext(ctx, `INSERT INTO operations (op_id, dev, seq, type, outcome, at, applied_at)
+		VALUES ($1, $2, $3, $4, 'applied', 1, 1)`, envs[1].ID, envs[1].Dev, envs[1].Seq, string(envs[1].Type))
+	must(t, err)
+
+	type result struct {
+		acks []wire.Ack
+		errs []error
+	}
+	done := make(chan result, 1)
+	go func() {
+		acks, errs := cms.ApplyBatch(e.eng, ctx, envs)
+		done <- result{acks, errs}
+	}()
+	// Wait until the batch's insert waits for the other transaction.
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(30 * time.Second)
+	for waiting := 0; waiting == 0; {
+		select {
+		case <-deadline:
+			t.Fatal("the batch never waited for the other transaction")
+		case r := <-done:
+			t.Fatalf("the batch ended without waiting: %+v", r)
+		case <-tick.C:
+		}
+		must(t, e.db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting))
+	}
+	must(t, other.Commit())
+	r := <-done
+	for i, err := range r.errs {
+		if err != nil {
+			t.Fatalf("op %d: %v", i, err)
+		}
+	}
+	if r.acks[0].Status != wire.StatusApplied || r.acks[0].Outcome != string(outcome.Applied) {
+		t.Errorf("first op: %s / %s, want applied / applied", r.acks[0].Status, r.acks[0].Outcome)
+	}
+	if r.acks[1].Status != wire.StatusDuplicate {
+		t.Errorf("op recorded meanwhile: %s, want duplicate", r.acks[1].Status)
+	}
+	if got := e.state(b.team); got != rules.NotActive {
+		t.Errorf("card of the op recorded meanwhile is %s: the batch wrote its effects", got)
+	}
+	for _, table := range []string{"notifications", "audit_log"} {
+		if got := e.count(table, "op_id = $1", envs[1].ID); got != 0 {
+			t.Errorf("%s: %d rows of the op recorded meanwhile, want 0 (written by the other instance only)", table, got)
+		}
+	}
+	if e.state(a.team) != rules.Active || e.count("notifications", "op_id = $1", envs[0].ID) != 1 {
+		t.Errorf("the other op was not applied once: card %s", e.state(a.team))
+	}
+}

@@ -14,5 +14,10 @@
 // grows past it: a small process trades a bounded amount of memory for
 // fewer collections, a large one behaves as before.
 //
+// GOGC is computed again after every collection, when the live heap is
+// known, and every 250 ms. The heap goal is then about the larger of the
+// floor and twice the live heap, plus Go's usual share for goroutine
+// stacks and globals; memory is not capped (GOMEMLIMIT does that).
+//
 // An explicit GOGC in the environment wins: Start then does nothing.
 package gcfloor

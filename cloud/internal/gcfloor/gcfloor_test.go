@@ -1,6 +1,7 @@
 package gcfloor
 
 import (
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -41,13 +42,15 @@ func gcPercent() int {
 	return p
 }
 
-// TestStart raises GOGC at once for a small heap, and leaves it alone when
-// GOGC is set in the environment.
+// TestStart raises GOGC at once for a small heap and after collections,
+// gives the previous GOGC back at Stop, and leaves GOGC alone when it is
+// set in the environment.
 func TestStart(t *testing.T) {
 	defer debug.SetGCPercent(gcPercent())
 	t.Setenv("GOGC", "150")
 	debug.SetGCPercent(150)
-	if Start(t.Context(), 1<<30) {
+	if tu := Start(1 << 30); tu != nil {
+		tu.Stop()
 		t.Error("Start ran with GOGC set in the environment")
 	}
 	if p := gcPercent(); p != 150 {
@@ -55,11 +58,25 @@ func TestStart(t *testing.T) {
 	}
 
 	t.Setenv("GOGC", "")
-	debug.SetGCPercent(100)
-	if !Start(t.Context(), 1<<30) {
+	debug.SetGCPercent(120)
+	tu := Start(1 << 30)
+	if tu == nil {
 		t.Fatal("Start did not run")
 	}
-	if p := gcPercent(); p <= 100 {
-		t.Errorf("GOGC = %d for a test's heap under a 1 GiB floor, want above 100", p)
+	if p := gcPercent(); p <= 120 {
+		t.Errorf("GOGC = %d for a test's heap under a 1 GiB floor, want above 120", p)
 	}
+	for range 3 {
+		runtime.GC()
+	}
+	if p := gcPercent(); p <= 120 {
+		t.Errorf("GOGC = %d after collections, want above 120", p)
+	}
+	tu.Stop()
+	if p := gcPercent(); p != 120 {
+		t.Errorf("GOGC = %d after Stop, want the 120 in force at Start", p)
+	}
+	tu.Stop() // twice: nothing more
+	var none *Tuner
+	none.Stop()
 }
