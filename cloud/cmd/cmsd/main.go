@@ -41,7 +41,7 @@ func main() {
 	flag.BoolVar(&c.workers.devSpool, "dev-spool", false, "development only: write e-mails and SMS without --smtp-addr/--sms-url to DATA/outbox, second halves of PIN/PUK in clear")
 	flag.DurationVar(&c.workers.poll, "worker-poll", 0, "idle scan interval of the FSE and notification workers (default 5s and 2s)")
 	flag.IntVar(&c.ingestWorkers, "ingest-workers", 256, "operations applied concurrently (devices hashed to workers; the engine groups concurrent commits)")
-	flag.IntVar(&c.maxBatch, "max-batch", 0, "most operations committed in one transaction (default 32)")
+	flag.IntVar(&c.maxBatch, "max-batch", 0, "most operations committed in one transaction (default 64)")
 	flag.DurationVar(&c.gather, "gather", 0, "how long a batch waits to fill when its lane is busy (default 2ms on PostgreSQL, none on SQLite; negative: never)")
 	flag.IntVar(&c.gcFloorMiB, "gc-floor", gcfloor.DefaultFloor>>20, "MiB: the garbage collector's heap goal is kept at least this (GOGC raised while the live heap is small; 0: off; GOGC in the environment wins)")
 	flag.IntVar(&c.batches, "batches", 0, "batch transactions at once, one per lane of audit partitions (default 2 on PostgreSQL, 1 on SQLite)")

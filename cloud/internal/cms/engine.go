@@ -44,7 +44,7 @@ type Options struct {
 	// (fleet table devices) is cached. Zero: 30 seconds.
 	CounterTTL time.Duration
 	Auditor    Auditor // nil: audit.Append on the engine's database
-	MaxBatch   int     // most operations committed in one transaction; zero: 32; 1: no grouping
+	MaxBatch   int     // most operations committed in one transaction; zero: 64; 1: no grouping
 	// Batches is how many batch transactions run at once, one per lane;
 	// zero: 2 on PostgreSQL, 1 on SQLite. At most audit.Partitions.
 	Batches int
@@ -95,7 +95,7 @@ func New(db *store.DB, v *vault.Vault, opts Options, log *slog.Logger) *Engine {
 		opts.Auditor = dbAuditor{db.Dialect()}
 	}
 	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 32
+		opts.MaxBatch = 64
 	}
 	if opts.Batches <= 0 {
 		opts.Batches = 2
