@@ -38,7 +38,7 @@ for name in "${order[@]}"; do
     mkdir -p bin && (cd cloud && go build -o ../bin/ ./cmd/loadgen ./cmd/cmsd ./cmd/cmsctl)
     # closed loop (throughput), then open loop (latency at an offered rate), each run ~8 s
     run cloud-mosquitto-pg . bin/loadgen -mode mosquitto -db postgres -kiosks 1000 -ops 30 -raw 20000
-    for rate in 1000 2000 3000 4000; do
+    for rate in 1000 2000 3000 4000 5000; do
       run "cloud-mosquitto-pg-rate$rate" . bin/loadgen -mode mosquitto -db postgres \
         -kiosks 1000 -ops $((rate * 8 / 1000)) -raw 0 -rate "$rate"
     done

@@ -55,12 +55,13 @@ type batcher struct {
 	leaders              int
 	maxLeaders, maxBatch int
 	run                  func(context.Context, []*request) // applies one batch, setting each ack/err/dup
-	// gather is how long a leader waits for its batch to fill (up to
-	// maxBatch) when the previous batch held more than one operation:
-	// under load, fewer and larger transactions (see lead). Zero: never.
+	// gather is how long, at most, a leader waits for its batch to fill
+	// when the previous batch held more than one operation: under load,
+	// fewer and larger transactions (see lead). Zero: never.
 	gather time.Duration
 	last   int           // size of the previous batch
-	full   chan struct{} // while a leader gathers: closed when pending reaches maxBatch
+	target int           // while a leader gathers: how many pending end the gather
+	full   chan struct{} // while a leader gathers: closed when pending reaches target
 }
 
 // submit applies op through a batch and returns its outcome.
@@ -68,7 +69,7 @@ func (b *batcher) submit(ctx context.Context, op operation) (wire.Ack, bool, err
 	r := &request{op: op, wake: make(chan struct{}, 1)}
 	b.mu.Lock()
 	b.pending = append(b.pending, r)
-	if b.full != nil && len(b.pending) >= b.maxBatch {
+	if b.full != nil && len(b.pending) >= b.target {
 		close(b.full)
 		b.full = nil
 	}
@@ -131,15 +132,17 @@ func (b *batcher) withdraw(r *request) bool {
 
 // lead runs one batch of pending requests, answers them, then hands the
 // caller's slot on. Under load (the previous batch held more than one
-// operation) it first lets the batch fill for up to gather: every batch
-// transaction has a fixed price (its commit, the start of its write
-// statement), so at a given rate fewer, larger batches cost the database
-// less; when operations come one at a time, a lone one commits at once.
+// operation) it first lets the batch fill, for up to gather, to the size
+// of the previous batch: every batch transaction has a fixed price (its
+// commit, the start of its write statement), so at a given rate fewer,
+// larger batches cost the database less. A batch as large as the previous
+// one goes at once, so a closed group of callers, all waiting already, is
+// not held up; after a batch of one, a lone operation commits at once.
 func (b *batcher) lead(ctx context.Context) {
 	b.mu.Lock()
-	if b.gather > 0 && b.last > 1 && len(b.pending) < b.maxBatch {
+	if target := min(b.last, b.maxBatch); b.gather > 0 && target > 1 && len(b.pending) < target {
 		full := make(chan struct{})
-		b.full = full
+		b.full, b.target = full, target
 		b.mu.Unlock()
 		t := time.NewTimer(b.gather)
 		select {

@@ -103,55 +103,64 @@ func (f *fakeRun) count(id string) int {
 	return f.seen[id]
 }
 
-// TestBatcherGather checks the gather of a lane under load, in virtual
-// time: after a batch of more than one operation, the next leader waits
-// until its batch is full (maxBatch) and then runs at once, or runs what
-// it has when the gather time is over; after a batch of one, a lone
-// operation runs at once.
+// TestBatcherGather checks the gather of a lane, in virtual time: a lone
+// operation after a batch of one goes at once; under load, a leader waits
+// until its batch is as large as the previous one, and then goes at once
+// (a burst of callers all there already is not held up), or goes with
+// what it has when the gather time is over.
 func TestBatcherGather(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const gather = 50 * time.Millisecond
 		f := &fakeRun{seen: map[string]int{}, sizes: map[int]int{}}
-		b := &batcher{maxLeaders: 1, maxBatch: 4, run: f.run, gather: gather}
-		submit := func(id string) {
-			if _, _, err := b.submit(context.Background(), operation{env: wire.Envelope{ID: id}}); err != nil {
-				t.Errorf("%s: %v", id, err)
-			}
-		}
-
-		// Idle lane: a lone operation commits without waiting.
-		start := time.Now()
-		submit("alone")
-		if waited := time.Since(start); waited != 0 {
-			t.Errorf("lone operation waited %v", waited)
-		}
-
-		// A batch of two makes the lane "under load".
-		b.last = 2
-		start = time.Now()
+		b := &batcher{maxLeaders: 1, maxBatch: 8, run: f.run, gather: gather}
 		var wg sync.WaitGroup
-		for i := range 4 {
-			wg.Go(func() { submit(fmt.Sprintf("full-%d", i)) })
+		var first time.Duration // how long the first request of a case waited
+		arrive := func(name string, n int, every time.Duration) {
+			start := time.Now()
+			for i := range n {
+				if i > 0 {
+					time.Sleep(every) // the next kiosk's operation comes
+				}
+				wg.Go(func() {
+					if _, _, err := b.submit(context.Background(), operation{env: wire.Envelope{ID: fmt.Sprintf("%s-%d", name, i)}}); err != nil {
+						t.Errorf("%s-%d: %v", name, i, err)
+					}
+					if i == 0 {
+						first = time.Since(start)
+					}
+				})
+			}
+			wg.Wait()
 		}
-		wg.Wait()
-		if waited := time.Since(start); waited != 0 {
-			t.Errorf("a full batch waited %v for the gather time", waited)
-		}
-		if f.sizes[4] != 1 {
-			t.Errorf("batch sizes %v, want one batch of 4", f.sizes)
+		reset := func(last int) {
+			b.mu.Lock()
+			b.last = last
+			b.mu.Unlock()
+			clear(f.sizes)
 		}
 
-		// Under load, two operations: they wait the gather time, together.
-		start = time.Now()
-		for i := range 2 {
-			wg.Go(func() { submit(fmt.Sprintf("part-%d", i)) })
+		reset(1)
+		arrive("alone", 1, 0)
+		if first != 0 || f.sizes[1] != 1 {
+			t.Errorf("lone operation after a batch of one: waited %v, batches %v", first, f.sizes)
 		}
-		wg.Wait()
-		if waited := time.Since(start); waited != gather {
-			t.Errorf("a partial batch waited %v, want the gather time %v", waited, gather)
+
+		reset(4) // one a millisecond: the fourth ends the gather
+		arrive("steady", 4, time.Millisecond)
+		if first != 3*time.Millisecond || f.sizes[4] != 1 {
+			t.Errorf("steady arrivals: first waited %v, batches %v; want 3ms, one batch of 4", first, f.sizes)
 		}
-		if f.sizes[2] != 1 {
-			t.Errorf("batch sizes %v, want one batch of 2", f.sizes)
+
+		reset(4) // a burst: all there at once
+		arrive("burst", 4, 0)
+		if first != 0 || f.sizes[4] != 1 {
+			t.Errorf("burst: first waited %v, batches %v; want no wait, one batch of 4", first, f.sizes)
+		}
+
+		reset(4) // two, then no more: they go when the gather time is over
+		arrive("partial", 2, time.Millisecond)
+		if first != gather || f.sizes[2] != 1 {
+			t.Errorf("partial batch: first waited %v, batches %v; want the gather time, one batch of 2", first, f.sizes)
 		}
 	})
 }
