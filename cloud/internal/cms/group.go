@@ -57,7 +57,9 @@ type batcher struct {
 	run                  func(context.Context, []*request) // applies one batch, setting each ack/err/dup
 	// gather is how long, at most, a leader waits for its batch to fill
 	// when the previous batch held more than one operation: under load,
-	// fewer and larger transactions (see lead). Zero: never.
+	// fewer and larger transactions (see lead). Zero: never. It assumes
+	// one leader per lane (the engine's): with several, a second gathering
+	// leader takes over full and the first waits out its timer.
 	gather time.Duration
 	last   int           // size of the previous batch
 	target int           // while a leader gathers: how many pending end the gather

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -213,12 +214,17 @@ func (e *Engine) recordedAlready(ctx context.Context, conn *sql.Conn, reqs []*re
 // the connection is closed under database/sql, which then discards it
 // instead of handing a connection in a transaction to someone else.
 func rollback(ctx context.Context, conn *sql.Conn) {
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+	defer cancel()
 	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err == nil {
 		return
 	}
 	_ = store.Pipeline(conn, func(pg *pgx.Conn) error { return pg.Close(ctx) })
 }
+
+// rollbackTimeout bounds the ROLLBACK of a failed batch: a server that no
+// longer answers must not hold the lane (the connection is then closed).
+const rollbackTimeout = 5 * time.Second
 
 // eachRow reads every row of a pipelined statement with scan.
 func eachRow(scan func(row interface{ Scan(...any) error }) error) func(pgx.Rows) error {

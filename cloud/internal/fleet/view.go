@@ -17,7 +17,9 @@ const enabledTTL = 2 * time.Second
 
 // maxLookups bounds the devices looked up alone (missing from the view)
 // per view: a flood of messages from unknown ids costs at most this many
-// queries per enabledTTL, then each is refused as unknown without one.
+// queries per enabledTTL; past it a message of an id not looked up yet
+// gets no verdict (an error, not ErrUnknownDevice: it is not answered and
+// comes again), an id found unknown stays refused until the next load.
 const maxLookups = 256
 
 // loadTimeout bounds one load of the view. The load runs detached from the
@@ -72,18 +74,27 @@ func newView() *view {
 // read.
 func (f *Fleet) Enabled(ctx context.Context, dev string) (bool, error) {
 	v := f.view
+	loaded := false // a load this call waited for succeeded
 	for {
 		now := f.now()
 		v.mu.Lock()
-		if !v.at.IsZero() && now.Sub(v.at) < enabledTTL {
+		// After one wait the view just installed answers, whatever its age:
+		// with loads slower than enabledTTL (a saturated database) the loop
+		// would otherwise load again and again and never answer.
+		if !v.at.IsZero() && (now.Sub(v.at) < enabledTTL || loaded) {
 			on, ok := v.flags[dev]
 			switch {
 			case ok:
 				v.mu.Unlock()
 				return on, nil
-			case v.unknown[dev] || v.lookups >= maxLookups:
+			case v.unknown[dev]:
 				v.mu.Unlock()
 				return false, fmt.Errorf("%w: %s", ErrUnknownDevice, dev)
+			case v.lookups >= maxLookups:
+				// Not a verdict: the device may have been registered since
+				// the load. The message stays unanswered and is sent again.
+				v.mu.Unlock()
+				return false, fmt.Errorf("%w: %s not checked", errLookupBudget, dev)
 			}
 			v.lookups++
 			seq := v.started
@@ -105,10 +116,13 @@ func (f *Fleet) Enabled(ctx context.Context, dev string) (bool, error) {
 		if l.err != nil {
 			return false, l.err
 		}
-		// Loaded: the view is fresh unless the clock ran past enabledTTL
-		// meanwhile, in which case the loop loads again.
+		loaded = true
 	}
 }
+
+// errLookupBudget: more ids missing from the view were looked up alone
+// since the last load than maxLookups allows.
+var errLookupBudget = errors.New("fleet: too many lookups of unregistered devices since the last load")
 
 // refresh runs the shared load l, started at now.
 func (f *Fleet) refresh(ctx context.Context, l *load, now time.Time) {

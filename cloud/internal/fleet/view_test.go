@@ -119,7 +119,8 @@ func TestEnabledUnknownRemembered(t *testing.T) {
 }
 
 // TestEnabledUnknownFlood: messages from ever new unknown ids cost at most
-// maxLookups queries per view; past them the view answers "unknown" alone.
+// maxLookups queries per view; past them an id not looked up gets no
+// verdict (it is not refused as unknown: it may be registered since).
 // The database is closed to prove it: what needs a query fails.
 func TestEnabledUnknownFlood(t *testing.T) {
 	for _, d := range storetest.Dialects() {
@@ -139,8 +140,11 @@ func TestEnabledUnknownFlood(t *testing.T) {
 				wantEnabled(t, b, fmt.Sprintf("ghost-%d", i), false, ErrUnknownDevice)
 			}
 			bdb.Close()
-			for i := range 2 * maxLookups {
+			for i := range maxLookups {
 				wantEnabled(t, b, fmt.Sprintf("ghost-%d", i), false, ErrUnknownDevice)
+			}
+			for i := maxLookups; i < 2*maxLookups; i++ { // not looked up: no verdict
+				wantEnabled(t, b, fmt.Sprintf("ghost-%d", i), false, errLookupBudget)
 			}
 			wantEnabled(t, b, "k1", true, nil)
 			wantEnabled(t, b, "k2", false, nil)
@@ -245,6 +249,45 @@ func TestKickDisabledLoadsView(t *testing.T) {
 			}
 			// Within the TTL of the first load, the poll's view answers.
 			wantEnabled(t, b, "k2", false, nil)
+		})
+	}
+}
+
+// TestEnabledSlowLoad: when every load of the view takes longer than
+// enabledTTL (here the clock moves on by enabledTTL at every reading), a
+// caller that waited for a load answers from it instead of loading again
+// and again.
+func TestEnabledSlowLoad(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			a, b, _, clk := twoFleets(t, d)
+			if err := a.Register(ctx, Device{ID: "k1"}); err != nil {
+				t.Fatal(err)
+			}
+			var mu sync.Mutex
+			b.SetClock(func() time.Time {
+				mu.Lock()
+				defer mu.Unlock()
+				clk.t = clk.t.Add(enabledTTL)
+				return clk.t
+			})
+			done := make(chan error, 1)
+			go func() {
+				on, err := b.Enabled(ctx, "k1")
+				if err == nil && !on {
+					err = errors.New("k1 answered disabled")
+				}
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Error(err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("Enabled never answered: it kept loading the view")
+			}
 		})
 	}
 }

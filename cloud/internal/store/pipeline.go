@@ -10,7 +10,7 @@ import (
 )
 
 // Conn returns one connection of the pool, held by the caller until it
-// closes it (a lane of the engine holds one for its batches).
+// closes it (the engine takes one for each attempt of a batch).
 func (db *DB) Conn(ctx context.Context) (*sql.Conn, error) {
 	c, err := db.sql.Conn(ctx)
 	if err != nil {
