@@ -1,0 +1,14 @@
+-- The console lists notifications newest first, 200 at a time, by
+-- default the ones that finally failed (cloud/internal/web,
+-- notifications.go). Failed rows are a few among tens of millions, and
+-- no index found them: every list read and sorted the whole table. This
+-- index holds the failed rows only, in id (ULID, so creation) order; the
+-- list walks it backwards. Nothing on the write path adds to it but the
+-- rare update to 'failed': an insert is pending, a sent update is not
+-- failed, and a claim changes no column of it (still a HOT update).
+--
+-- Building it reads the whole table while holding a lock that blocks
+-- inserts. On a large table build it beforehand, outside a transaction:
+--   CREATE INDEX CONCURRENTLY notifications_failed ON notifications (id) WHERE status = 'failed';
+-- and this migration then finds it and does nothing.
+CREATE INDEX IF NOT EXISTS notifications_failed ON notifications (id) WHERE status = 'failed';
