@@ -28,7 +28,7 @@ declare -A benches=(
   [payment]="hw|go test -run ^$ -bench . -benchmem -count=3 ./coin"
   [cms]="cloud|go test -run ^$ -bench Activation -benchtime 3000x -count=3 ./internal/cms"
   [import]="cloud|go test -run ^$ -bench Import|BaselineInsert -benchtime 1x -count=1 ./internal/cardimport"
-  [web]="cloud|go test -run ^$ -bench BenchmarkConsole|BenchmarkSMSThroughput -benchtime 200x -count=1 ./internal/web ./internal/notify"
+  [web]="cloud|go test -run ^$ -bench BenchmarkConsole|BenchmarkSMSThroughput|BenchmarkNotifications -benchtime 200x -count=1 ./internal/web ./internal/notify"
 )
 order=(shared card-read card-insert printer payment cms import web cloud)
 [ $# -gt 0 ] && order=("$@")
