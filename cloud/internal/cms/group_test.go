@@ -119,7 +119,7 @@ func TestBatcherGather(t *testing.T) {
 			start := time.Now()
 			for i := range n {
 				if i > 0 {
-					time.Sleep(every) // the next kiosk's operation comes
+					time.Sleep(every) // virtual time of the synctest bubble: the next kiosk's operation comes
 				}
 				wg.Go(func() {
 					if _, _, err := b.submit(context.Background(), operation{env: wire.Envelope{ID: fmt.Sprintf("%s-%d", name, i)}}); err != nil {
