@@ -115,11 +115,19 @@ func TestBatcherGather(t *testing.T) {
 		b := &batcher{maxLeaders: 1, maxBatch: 8, run: f.run, gather: gather}
 		var wg sync.WaitGroup
 		var first time.Duration // how long the first request of a case waited
+		// arrive submits n operations, one at once and the others one per
+		// tick of the bubble's virtual clock, as kiosks at a steady pace.
 		arrive := func(name string, n int, every time.Duration) {
 			start := time.Now()
+			var tick <-chan time.Time
+			if every > 0 {
+				ticker := time.NewTicker(every)
+				defer ticker.Stop()
+				tick = ticker.C
+			}
 			for i := range n {
-				if i > 0 {
-					time.Sleep(every) // virtual time of the synctest bubble: the next kiosk's operation comes
+				if i > 0 && tick != nil {
+					<-tick
 				}
 				wg.Go(func() {
 					if _, _, err := b.submit(context.Background(), operation{env: wire.Envelope{ID: fmt.Sprintf("%s-%d", name, i)}}); err != nil {

@@ -88,20 +88,9 @@ func notifEnv(t testing.TB, d store.Dialect) *env {
 	return e
 }
 
-// apiNotification is one notification as the API returns it.
-type apiNotification struct {
-	ID        string    `json:"id"`
-	Kind      string    `json:"kind"`
-	CardTEAM  string    `json:"card_team"`
-	Channel   string    `json:"channel"`
-	Address   string    `json:"address"`
-	Status    string    `json:"status"`
-	Attempts  int       `json:"attempts"`
-	NextAt    time.Time `json:"next_at"`
-	LastError string    `json:"last_error"`
-	Created   time.Time `json:"created"`
-	TicketID  string    `json:"ticket_id"`
-}
+// apiNotification is one notification as the API returns it (the page's
+// type: the API encodes it as is).
+type apiNotification = web.Notification
 
 func listNotifications(t *testing.T, c *http.Client, u string) []apiNotification {
 	t.Helper()
