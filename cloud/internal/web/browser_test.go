@@ -52,6 +52,20 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// follow runs steps that load a new page (a link click, a form submit) and
+// waits until that page has loaded, so that the next query cannot meet the
+// document being replaced ("Could not find node with given id").
+func follow(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	resp, err := chromedp.RunResponse(ctx, steps...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != 200 {
+		t.Fatalf("%s: HTTP %d", resp.URL, resp.Status)
+	}
+}
+
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
@@ -79,16 +93,19 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	shot(t, ctx, "01-accesso")
 	accessible(t, ctx, "accesso")
-	do(t, ctx, chromedp.SendKeys(chromedp.ID("utente"), "admin"), chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Submit(chromedp.ID("password")), chromedp.WaitVisible(chromedp.CSS("table caption")))
+	do(t, ctx, chromedp.SendKeys(chromedp.ID("utente"), "admin"), chromedp.SendKeys(chromedp.ID("password"), password))
+	follow(t, ctx, chromedp.Submit(chromedp.ID("password")))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("table caption")))
 	if got := text(t, ctx, `#kiosk-001-name`); got != htmlName {
 		t.Errorf("device name shown as %q, want the literal text %q", got, htmlName)
 	}
 	shot(t, ctx, "02-dispositivi")
 	accessible(t, ctx, "dispositivi")
-	do(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/dispositivi/kiosk-001"]`)), chromedp.WaitVisible(chromedp.ID("prezzo")),
-		chromedp.SetValue(chromedp.ID("prezzo"), "5,00"), chromedp.Click(chromedp.CSS(`label[for="cap-reissue"]`)),
-		chromedp.Submit(chromedp.ID("prezzo")), chromedp.WaitVisible(chromedp.CSS(".alert-success")))
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/dispositivi/kiosk-001"]`)))
+	do(t, ctx, chromedp.WaitVisible(chromedp.ID("prezzo")),
+		chromedp.SetValue(chromedp.ID("prezzo"), "5,00"), chromedp.Click(chromedp.CSS(`label[for="cap-reissue"]`)))
+	follow(t, ctx, chromedp.Submit(chromedp.ID("prezzo")))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".alert-success")))
 	if got := text(t, ctx, ".alert-success"); !strings.Contains(got, "Configurazione salvata") {
 		t.Errorf("flash = %q", got)
 	}
@@ -97,9 +114,10 @@ func TestBrowserConsole(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(base+"/ticket?coda=L1"), chromedp.WaitVisible(chromedp.CSS("table caption")))
 	shot(t, ctx, "04-ticket-L1")
 	accessible(t, ctx, "ticket L1")
-	do(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/ticket/`+e.tkt+`"]`)), chromedp.WaitVisible(chromedp.ID("nuovo-stato")),
-		chromedp.SetValue(chromedp.ID("nuovo-stato"), "in_progress"), chromedp.Submit(chromedp.ID("nuovo-stato")),
-		chromedp.WaitVisible(chromedp.CSS(".alert-success")))
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/ticket/`+e.tkt+`"]`)))
+	do(t, ctx, chromedp.WaitVisible(chromedp.ID("nuovo-stato")), chromedp.SetValue(chromedp.ID("nuovo-stato"), "in_progress"))
+	follow(t, ctx, chromedp.Submit(chromedp.ID("nuovo-stato")))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".alert-success")))
 	if got := text(t, ctx, "#stato-attuale"); got != "In lavorazione" {
 		t.Errorf("ticket state = %q, want In lavorazione", got)
 	}
