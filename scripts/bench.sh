@@ -37,11 +37,17 @@ for name in "${order[@]}"; do
   if [ "$name" = cloud ]; then
     mkdir -p bin && (cd cloud && go build -o ../bin/ ./cmd/loadgen ./cmd/cmsd ./cmd/cmsctl)
     # closed loop (throughput), then open loop (latency at an offered rate), each run ~8 s
-    run cloud-mosquitto-pg . bin/loadgen -mode mosquitto -db postgres -kiosks 1000 -ops 30 -raw 20000
+    # cmsd beside PostgreSQL reaches it through its Unix socket when it may
+    # (CNS_BENCH_PG_URL, scripts/services.sh); the last run is the 5,000 ops/s
+    # load over loopback TCP, for comparison
+    pg=${CNS_BENCH_PG_URL:-$CNS_TEST_PG_URL}
+    run cloud-mosquitto-pg . bin/loadgen -mode mosquitto -db postgres -pg "$pg" -kiosks 1000 -ops 30 -raw 20000
     for rate in 1000 2000 3000 4000 5000; do
-      run "cloud-mosquitto-pg-rate$rate" . bin/loadgen -mode mosquitto -db postgres \
+      run "cloud-mosquitto-pg-rate$rate" . bin/loadgen -mode mosquitto -db postgres -pg "$pg" \
         -kiosks 1000 -ops $((rate * 8 / 1000)) -raw 0 -rate "$rate"
     done
+    run cloud-mosquitto-pg-tcp-rate5000 . bin/loadgen -mode mosquitto -db postgres -pg "$CNS_TEST_PG_URL" \
+      -kiosks 1000 -ops 40 -raw 0 -rate 5000
     run cloud-embedded-sqlite . bin/loadgen -mode embedded -kiosks 1000 -ops 10 -raw 20000
     run cloud-memory . bin/loadgen -kiosks 100 -ops 10 -idle 5000 -raw 0
     continue

@@ -2,7 +2,8 @@
 # Starts the services the tests need, when they are not already running, and
 # writes their addresses to .run/env (sourced by the Makefile):
 #   - PostgreSQL: uses 127.0.0.1:5432 if it answers, else starts a private
-#     cluster on port 55432 under .run/pg;
+#     cluster on port 55432 under .run/pg; CNS_BENCH_PG_URL is the same
+#     server through its Unix socket when this user may connect there;
 #   - pcscd with the vpcd virtual reader driver (one per machine).
 # Mosquitto, the SMTP server and Chromium are started by the tests themselves,
 # each with its own configuration and port.
@@ -17,9 +18,11 @@ pg_ok() { pg_isready -q -h 127.0.0.1 -p "$1" 2>/dev/null; }
 
 # --- PostgreSQL ---------------------------------------------------------
 pg_url=""
+pg_sock_url="" # the same server through its Unix socket, when this user may use it
 # CNS_PG_PRIVATE=1 uses the private cluster even when a server answers on 5432.
 if [ "${CNS_PG_PRIVATE:-0}" != 1 ] && pg_ok 5432 && psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; then
   pg_url="postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+  sock="postgres://postgres@/postgres?host=/var/run/postgresql&port=5432"
 else
   pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
   pgdata="$run/pg"
@@ -33,8 +36,15 @@ else
     $as "$pgbin/pg_ctl" -D "$pgdata" -o "-p 55432 -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200" -l "$pgdata/log" -w start >/dev/null
   fi
   pg_url="postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
+  sock="postgres://postgres@/postgres?host=/tmp&port=55432"
 fi
 echo "export CNS_TEST_PG_URL='$pg_url'" >>"$env_file"
+# The benchmarks run cmsd beside the database, which then reaches it through
+# its Unix socket, as a co-located deployment should (docs/cloud.md). Where
+# the server's rules refuse this user on the socket (Debian's default "peer"
+# for postgres), they stay on TCP.
+if psql "$sock" -Atc 'select 1' >/dev/null 2>&1; then pg_sock_url=$sock; fi
+echo "export CNS_BENCH_PG_URL='${pg_sock_url:-$pg_url}'" >>"$env_file"
 
 # --- pcscd + vpcd -------------------------------------------------------
 if ! pgrep -x pcscd >/dev/null; then
