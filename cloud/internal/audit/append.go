@@ -3,12 +3,14 @@ package audit
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/oklog/ulid/v2"
 
@@ -37,10 +39,7 @@ func AppendBatch(ctx context.Context, tx store.Querier, d store.Dialect, rs []Re
 	if err != nil {
 		return err
 	}
-	q, args, err := insertStmt(d, p.rows)
-	if err != nil {
-		return fmt.Errorf("%w: insert: %w", ErrStore, err)
-	}
+	q, args := insertStmt(d, &p.recs)
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("%w: insert: %w", ErrStore, err)
 	}
@@ -52,8 +51,44 @@ func AppendBatch(ctx context.Context, tx store.Querier, d store.Dialect, rs []Re
 // with the statements of PostgresInsert and PostgresHeads (so that they
 // can join a statement of its own: one round trip).
 type Prepared struct {
-	rows  [][]any
+	recs  records
 	heads map[int]*head
+}
+
+// records are chained records, by column in the order of insertHead.
+type records struct {
+	id, device, counter, operator, card, action, outcome, opID, detail, prev, hash []store.TextElem
+	part, seq, at                                                                  []store.Int8Elem
+}
+
+func newRecords(n int) records {
+	text := make([]store.TextElem, 11*n)
+	ints := make([]store.Int8Elem, 3*n)
+	col := func(cols []store.TextElem, i int) []store.TextElem { return cols[i*n : i*n : (i+1)*n] }
+	return records{id: col(text, 0), device: col(text, 1), counter: col(text, 2), operator: col(text, 3),
+		card: col(text, 4), action: col(text, 5), outcome: col(text, 6), opID: col(text, 7), detail: col(text, 8),
+		prev: col(text, 9), hash: col(text, 10),
+		part: ints[0:0:n], seq: ints[n : n : 2*n], at: ints[2*n : 2*n : 3*n]}
+}
+
+// pgArgs are the column arrays of the records, the parameters of the
+// INSERT on PostgreSQL.
+func (c *records) pgArgs() []any {
+	return []any{store.TextArrayOf(c.id), store.Int8Array(c.part), store.Int8Array(c.seq), store.Int8Array(c.at),
+		store.TextArrayOf(c.device), store.TextArrayOf(c.counter), store.TextArrayOf(c.operator),
+		store.TextArrayOf(c.card), store.TextArrayOf(c.action), store.TextArrayOf(c.outcome), store.TextArrayOf(c.opID),
+		store.TextArrayOf(c.detail), store.TextArrayOf(c.prev), store.TextArrayOf(c.hash)}
+}
+
+// valueArgs are the records row after row, the parameters of a VALUES list.
+func (c *records) valueArgs() []any {
+	args := make([]any, 0, insertCols*len(c.id))
+	for i := range c.id {
+		args = append(args, string(c.id[i]), int(c.part[i]), int64(c.seq[i]), int64(c.at[i]), string(c.device[i]),
+			string(c.counter[i]), string(c.operator[i]), string(c.card[i]), string(c.action[i]), string(c.outcome[i]),
+			string(c.opID[i]), string(c.detail[i]), string(c.prev[i]), string(c.hash[i]))
+	}
+	return args
 }
 
 // Prepare validates rs, locks the heads of their partitions (ascending
@@ -145,44 +180,93 @@ func (h *Heads) Chain(rs []Record) (Prepared, error) {
 	if err != nil {
 		return Prepared{}, err
 	}
+	// The ids' randomness, read at once: a read of crypto/rand per
+	// record was a call into the kernel per record.
+	entropy := make([]byte, 10*len(rs))
+	if _, err := rand.Read(entropy); err != nil {
+		return Prepared{}, fmt.Errorf("%w: id: %w", ErrStore, err)
+	}
 	moved := map[int]*head{}
-	rows := make([][]any, 0, len(rs))
-	for i, r := range rs {
-		if r.At.IsZero() {
-			r.At = time.Now()
+	c := newRecords(len(rs))
+	var buf [512]byte // the encoding of a record, for its hash
+	// The records' ids and hashes, in hex, share one allocation; the
+	// strings made over it cover bytes that are never written again.
+	text := make([]byte, 0, len(rs)*(ulid.EncodedSize+2*sha256.Size))
+	for i := range rs {
+		r := &rs[i]
+		at := r.At
+		if at.IsZero() {
+			at = time.Now()
 		}
 		hd, ok := h.m[parts[i]]
 		if !ok {
 			return Prepared{}, fmt.Errorf("%w: head of partition %d not locked", ErrStore, parts[i])
 		}
 		moved[parts[i]] = hd
-		id, err := ulid.New(ulid.Timestamp(r.At), rand.Reader)
-		if err != nil {
+		var id ulid.ULID
+		if err := id.SetTime(ulid.Timestamp(at)); err != nil {
 			return Prepared{}, fmt.Errorf("%w: id: %w", ErrStore, err)
 		}
-		at := r.At.UTC().UnixMicro()
+		copy(id[6:], entropy[10*i:])
+		from := len(text)
+		text = append(text, make([]byte, ulid.EncodedSize)...)
+		_ = id.MarshalTextTo(text[from:]) // cannot fail: the size is right
+		ids := unsafe.String(&text[from], ulid.EncodedSize)
+		micros := at.UTC().UnixMicro()
 		hd.seq++
-		sum := chainHash(hd.sum, id.String(), parts[i], at, r)
-		rows = append(rows, []any{id.String(), parts[i], hd.seq, at, r.Device, r.Counter, r.Operator, r.Card, r.Action,
-			r.Outcome, r.OpID, r.Detail, hd.sum, sum})
+		from = len(text)
+		text = appendChainHash(text, buf[:0], hd.sum, ids, parts[i], micros, r)
+		sum := unsafe.String(&text[from], len(text)-from)
+		c.id = append(c.id, store.TextElem(ids))
+		c.part = append(c.part, store.Int8Elem(parts[i]))
+		c.seq = append(c.seq, store.Int8Elem(hd.seq))
+		c.at = append(c.at, store.Int8Elem(micros))
+		c.device = append(c.device, store.TextElem(r.Device))
+		c.counter = append(c.counter, store.TextElem(r.Counter))
+		c.operator = append(c.operator, store.TextElem(r.Operator))
+		c.card = append(c.card, store.TextElem(r.Card))
+		c.action = append(c.action, store.TextElem(r.Action))
+		c.outcome = append(c.outcome, store.TextElem(r.Outcome))
+		c.opID = append(c.opID, store.TextElem(r.OpID))
+		c.detail = append(c.detail, store.TextElem(r.Detail))
+		c.prev = append(c.prev, store.TextElem(hd.sum))
+		c.hash = append(c.hash, store.TextElem(sum))
 		hd.sum = sum
 	}
-	return Prepared{rows: rows, heads: moved}, nil
+	return Prepared{recs: c, heads: moved}, nil
 }
 
 // PostgresInsert is the INSERT of the prepared records on PostgreSQL, its
 // parameters numbered from $from, with its arguments. Its text depends
 // only on from.
 func (p Prepared) PostgresInsert(from int) (string, []any, error) {
-	args, err := store.ColumnArgs(p.rows, recordTypes)
-	return insertHead + `SELECT * FROM ` + store.Unnest(recordTypes, from), args, err
+	return insertHead + `SELECT * FROM ` + store.Unnest(recordTypes, from), p.recs.pgArgs(), nil
 }
 
 // PostgresHeads is the UPDATE that moves the heads on PostgreSQL, its
 // parameters numbered from $from, with its arguments.
 func (p Prepared) PostgresHeads(from int) (string, []any, error) {
-	args, err := store.ColumnArgs(headRows(p.heads), headTypes)
-	return headsUpdate(from), args, err
+	return headsUpdate(from), headArgs(p.heads), nil
+}
+
+// headArgs are the column arrays of the heads (partition, seq, hash), in
+// partition order.
+func headArgs(heads map[int]*head) []any {
+	n := len(heads)
+	ints := make([]store.Int8Elem, 0, 2*n)
+	sums := make([]store.TextElem, 0, n)
+	for p := range Partitions {
+		if hd, ok := heads[p]; ok {
+			ints = append(ints, store.Int8Elem(p))
+			sums = append(sums, store.TextElem(hd.sum))
+		}
+	}
+	for p := range Partitions {
+		if hd, ok := heads[p]; ok {
+			ints = append(ints, store.Int8Elem(hd.seq))
+		}
+	}
+	return []any{store.Int8Array(ints[:n:n]), store.Int8Array(ints[n:]), store.TextArrayOf(sums)}
 }
 
 func headRows(heads map[int]*head) [][]any {
@@ -231,17 +315,13 @@ func lockHeads(ctx context.Context, tx store.Querier, d store.Dialect, parts []i
 
 // moveHeads writes the new sequence number and hash of every head.
 func moveHeads(ctx context.Context, tx store.Querier, d store.Dialect, heads map[int]*head) error {
-	rows := headRows(heads)
 	if d == store.Postgres {
-		cols, err := store.ColumnArgs(rows, headTypes)
-		if err != nil {
-			return fmt.Errorf("%w: update heads: %w", ErrStore, err)
-		}
-		if _, err := tx.ExecContext(ctx, headsUpdate(1), cols...); err != nil {
+		if _, err := tx.ExecContext(ctx, headsUpdate(1), headArgs(heads)...); err != nil {
 			return fmt.Errorf("%w: update heads: %w", ErrStore, err)
 		}
 		return nil
 	}
+	rows := headRows(heads)
 	args := make([]any, 0, 3*len(rows))
 	for _, r := range rows {
 		args = append(args, r...)
@@ -272,18 +352,13 @@ var (
 const insertHead = `INSERT INTO audit_log
 		(id, part, seq, at, device, counter, operator, card, action, outcome, op_id, detail, prev_hash, hash) `
 
-// insertStmt is the INSERT of rows and its arguments: on PostgreSQL one
-// fixed text over column arrays, on SQLite a VALUES list.
-func insertStmt(d store.Dialect, rows [][]any) (string, []any, error) {
+// insertStmt is the INSERT of the records c and its arguments: on
+// PostgreSQL one fixed text over column arrays, on SQLite a VALUES list.
+func insertStmt(d store.Dialect, c *records) (string, []any) {
 	if d == store.Postgres {
-		args, err := store.ColumnArgs(rows, recordTypes)
-		return insertHead + `SELECT * FROM ` + store.Unnest(recordTypes, 1), args, err
+		return insertHead + `SELECT * FROM ` + store.Unnest(recordTypes, 1), c.pgArgs()
 	}
-	args := make([]any, 0, insertCols*len(rows))
-	for _, r := range rows {
-		args = append(args, r...)
-	}
-	return insertSQL(len(rows)), args, nil
+	return insertSQL(len(c.id)), c.valueArgs()
 }
 
 // insertSQL is the INSERT of n audit records.

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"hash/fnv"
 	"strconv"
 	"time"
 )
@@ -31,11 +30,15 @@ type Record struct {
 	Detail   string
 }
 
-// PartitionOf returns the chain a device's records go to.
+// PartitionOf returns the chain a device's records go to: the 32-bit
+// FNV-1a hash of its id (as hash/fnv computes it) modulo Partitions.
 func PartitionOf(device string) int {
-	h := fnv.New32a()
-	h.Write([]byte(device))
-	return int(h.Sum32() % Partitions)
+	h := uint32(2166136261)
+	for i := 0; i < len(device); i++ {
+		h ^= uint32(device[i])
+		h *= 16777619
+	}
+	return int(h % Partitions)
 }
 
 // Validate checks that r can be appended: an action, and no field longer
@@ -52,27 +55,43 @@ func (r Record) Validate() error {
 	return nil
 }
 
-func (r Record) fields() []string {
-	return []string{r.Device, r.Counter, r.Operator, r.Card, r.Action, r.Outcome, r.OpID, r.Detail}
+// fields are the text fields of r in the order of the hash's encoding.
+func (r *Record) fields() [8]string {
+	return [8]string{r.Device, r.Counter, r.Operator, r.Card, r.Action, r.Outcome, r.OpID, r.Detail}
 }
+
+// hashTag begins the canonical encoding of every record.
+const hashTag = "cns-audit/v1"
 
 // chainHash computes the hash of a record with the given id and partition
 // following prev. at is unix microseconds.
 func chainHash(prev, id string, part int, at int64, r Record) string {
-	h := sha256.New()
-	var buf []byte
+	var sum [2 * sha256.Size]byte
+	var buf [512]byte
+	return string(appendChainHash(sum[:0], buf[:0], prev, id, part, at, &r))
+}
+
+// appendChainHash appends to dst the hash of chainHash, in hex: SHA-256 of
+// prev and the canonical encoding of the record, built in buf (whose
+// space it reuses) and hashed in one call.
+func appendChainHash(dst, buf []byte, prev, id string, part int, at int64, r *Record) []byte {
 	put := func(s string) {
-		buf = binary.AppendUvarint(buf[:0], uint64(len(s)))
-		h.Write(buf)
-		h.Write([]byte(s))
+		buf = binary.AppendUvarint(buf, uint64(len(s)))
+		buf = append(buf, s...)
 	}
-	put("cns-audit/v1")
+	put(hashTag)
 	put(prev)
 	put(id)
-	put(strconv.Itoa(part))
-	put(strconv.FormatInt(at, 10))
+	var num [20]byte
+	n := strconv.AppendInt(num[:0], int64(part), 10)
+	buf = binary.AppendUvarint(buf, uint64(len(n)))
+	buf = append(buf, n...)
+	n = strconv.AppendInt(num[:0], at, 10)
+	buf = binary.AppendUvarint(buf, uint64(len(n)))
+	buf = append(buf, n...)
 	for _, f := range r.fields() {
 		put(f)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(buf)
+	return hex.AppendEncode(dst, sum[:])
 }
