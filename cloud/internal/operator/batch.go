@@ -56,11 +56,22 @@ func CheckAllIn(ctx context.Context, db RowsQuerier, d store.Dialect, qs []Query
 
 // Batch is the check of several queries by one statement whose rows the
 // caller reads into it: so that the statement can join a round trip of
-// the caller's own (a pipeline on PostgreSQL). [CheckAllIn] runs it.
+// the caller's own (a pipeline on PostgreSQL). [CheckAllIn] runs it. The
+// lists of an operator's row and of a session are split once, however
+// many queries name them.
 type Batch struct {
 	qs          []Query
-	ops         map[string]grant    // operator cf -> registry row, no session
-	withSession map[[2]string]grant // (cf, session id) -> row with that session
+	ops         map[string]*Operator      // operator cf -> registry row
+	withSession map[[2]string]*sessionRow // (cf, session id) -> that session of his
+
+	// row receives each row, through dst (pointers to its fields), made
+	// once: scan targets passed one by one escape, an allocation each.
+	row struct {
+		cf  string
+		sid sql.NullString
+		g   grant
+	}
+	dst []any
 }
 
 // NewBatch returns the check of qs (at least one) and its statement on a
@@ -68,21 +79,29 @@ type Batch struct {
 func NewBatch(d store.Dialect, qs []Query) (*Batch, string, []any) {
 	cfs, sessions := distinct(qs, func(q Query) string { return q.OperatorCF }), distinct(qs, func(q Query) string { return q.Session })
 	query, args := checkAllSQL(d, cfs, sessions)
-	return &Batch{qs: qs, ops: map[string]grant{}, withSession: map[[2]string]grant{}}, query, args
+	return &Batch{qs: qs, ops: make(map[string]*Operator, len(cfs)), withSession: make(map[[2]string]*sessionRow, len(sessions))}, query, args
 }
 
 // Scan reads one row of the batch's statement.
 func (b *Batch) Scan(row interface{ Scan(...any) error }) error {
-	var cf string
-	var sid sql.NullString
-	var g grant
-	if err := row.Scan(&cf, &sid, &g.enabled, &g.menus, &g.counters, &g.sDev, &g.sMenus, &g.sFrom, &g.sTo); err != nil {
+	r := &b.row
+	if b.dst == nil {
+		g := &r.g
+		b.dst = []any{&r.cf, &r.sid, &g.enabled, &g.menus, &g.counters, &g.sDev, &g.sMenus, &g.sFrom, &g.sTo}
+	}
+	r.cf, r.sid, r.g = "", sql.NullString{}, grant{} // as fresh targets would be
+	if err := row.Scan(b.dst...); err != nil {
 		return fmt.Errorf("operator: check all: %w", err)
 	}
+	cf, sid, g := r.cf, r.sid, r.g
 	if sid.Valid {
-		b.withSession[[2]string{cf, sid.String}] = g
+		s := g.session()
+		b.withSession[[2]string{cf, sid.String}] = &s
 	}
-	b.ops[cf] = grant{enabled: g.enabled, menus: g.menus, counters: g.counters}
+	if _, ok := b.ops[cf]; !ok { // every row of cf carries the same operator columns
+		o := g.operator()
+		b.ops[cf] = &o
+	}
 	return nil
 }
 
@@ -91,14 +110,16 @@ func (b *Batch) Scan(row interface{ Scan(...any) error }) error {
 func (b *Batch) Verdicts() []Verdict {
 	out := make([]Verdict, len(b.qs))
 	for i, q := range b.qs {
-		g, ok := b.withSession[[2]string{q.OperatorCF, q.Session}]
+		o, ok := b.ops[q.OperatorCF]
 		if !ok {
-			if g, ok = b.ops[q.OperatorCF]; !ok {
-				out[i] = Verdict{outcome.OperatorNotAuthorised, "operator not registered"}
-				continue
-			}
+			out[i] = Verdict{outcome.OperatorNotAuthorised, "operator not registered"}
+			continue
 		}
-		out[i].Code, out[i].Detail = g.decide(q)
+		s := b.withSession[[2]string{q.OperatorCF, q.Session}]
+		if s == nil {
+			s = &sessionRow{} // none of his: the session columns NULL
+		}
+		out[i].Code, out[i].Detail = decide(o, s, q)
 	}
 	return out
 }
@@ -117,7 +138,7 @@ func checkAllSQL(d store.Dialect, cfs, sessions []string) (string, []any) {
 			SELECT x.* FROM unnest($2::text[]) AS q (id)
 			CROSS JOIN LATERAL (SELECT * FROM operator_sessions z WHERE z.id = q.id LIMIT 1) x
 			WHERE x.operator_cf = o.cf) s ON true
-		WHERE o.cf = ANY($1::text[])`, []any{cfs, sessions}
+		WHERE o.cf = ANY($1::text[])`, []any{store.TextArray(cfs), store.TextArray(sessions)}
 	}
 	args := make([]any, 0, len(cfs)+len(sessions))
 	for _, v := range cfs {
@@ -131,7 +152,7 @@ func checkAllSQL(d store.Dialect, cfs, sessions []string) (string, []any) {
 
 // distinct returns the distinct values of key over qs, in first-seen order.
 func distinct(qs []Query, key func(Query) string) []string {
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(qs))
 	var out []string
 	for _, q := range qs {
 		if k := key(q); !seen[k] {

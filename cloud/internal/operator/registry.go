@@ -51,9 +51,21 @@ func NewRegistry(db *store.DB, now func() time.Time) *Registry {
 
 func joinList(l []string) string { return strings.Join(l, ",") }
 
+// splitList splits a comma-separated list, dropping blanks around items
+// and empty items; nil if there is none. One allocation: no intermediate
+// slice of the parts.
 func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
+	n := 0
+	for f := range strings.SplitSeq(s, ",") {
+		if strings.TrimSpace(f) != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for f := range strings.SplitSeq(s, ",") {
 		if f = strings.TrimSpace(f); f != "" {
 			out = append(out, f)
 		}

@@ -99,7 +99,32 @@ type grant struct {
 
 // decide is the check of q against g, without the database.
 func (g grant) decide(q Query) (outcome.Code, string) {
-	o := Operator{Enabled: g.enabled == 1, Menus: splitList(g.menus), Counters: splitList(g.counters)}
+	o, s := g.operator(), g.session()
+	return decide(&o, &s, q)
+}
+
+// operator is the operator of g's row.
+func (g grant) operator() Operator {
+	return Operator{Enabled: g.enabled == 1, Menus: splitList(g.menus), Counters: splitList(g.counters)}
+}
+
+// sessionRow is the session of a grant's row.
+type sessionRow struct {
+	valid    bool // false: no such session of the operator (NULL columns)
+	dev      string
+	menus    []string
+	from, to int64 // unix microseconds
+}
+
+// session is the session of g's row.
+func (g grant) session() sessionRow {
+	return sessionRow{valid: g.sDev.Valid, dev: g.sDev.String, menus: splitList(g.sMenus.String),
+		from: g.sFrom.Int64, to: g.sTo.Int64}
+}
+
+// decide is the check of q against the operator's row o and the session
+// row s that q names, without the database.
+func decide(o *Operator, s *sessionRow, q Query) (outcome.Code, string) {
 	switch {
 	case !o.Enabled:
 		return outcome.OperatorNotAuthorised, "operator disabled"
@@ -109,14 +134,14 @@ func (g grant) decide(q Query) (outcome.Code, string) {
 		return outcome.OperatorNotAuthorised, "operator not enabled for menu " + q.Menu
 	case !q.RequireSession:
 		return outcome.Applied, ""
-	case !g.sDev.Valid:
+	case !s.valid:
 		return outcome.OperatorNotAuthorised, "no such session for this operator"
-	case g.sDev.String != q.Device:
+	case s.dev != q.Device:
 		return outcome.OperatorNotAuthorised, "session bound to another device"
-	case q.At.UnixMicro() < g.sFrom.Int64 || q.At.UnixMicro() >= g.sTo.Int64:
+	case q.At.UnixMicro() < s.from || q.At.UnixMicro() >= s.to:
 		return outcome.OperatorNotAuthorised, "session not valid at the operation's time"
 	}
-	if granted := splitList(g.sMenus.String); q.Menu != "" && len(granted) > 0 &&
+	if granted := s.menus; q.Menu != "" && len(granted) > 0 &&
 		!slices.Contains(granted, q.Menu) && !slices.Contains(granted, All) {
 		return outcome.OperatorNotAuthorised, "menu not granted to this session"
 	}
