@@ -16,6 +16,7 @@ import (
 	"cnskiosk.dev/cloud/internal/gcfloor"
 	"cnskiosk.dev/cloud/internal/ingest"
 	"cnskiosk.dev/cloud/internal/metrics"
+	"cnskiosk.dev/cloud/internal/notify"
 	"cnskiosk.dev/cloud/internal/opauth"
 	"cnskiosk.dev/cloud/internal/operator"
 	"cnskiosk.dev/cloud/internal/pki"
@@ -93,8 +94,17 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	if err != nil {
 		return nil, err
 	}
+	// The workers first: the engine hands the notifications it creates to
+	// this instance's notification worker (none with --ingest-only).
+	var ws []part
+	var handoff *notify.Handoff
+	if !c.ingestOnly {
+		if ws, handoff, err = workers(c, db, v, reg, log); err != nil {
+			return nil, err
+		}
+	}
 	eng := cms.New(db, v, cms.Options{RequireSession: true, MaxBatch: c.maxBatch, Batches: c.batches, Gather: c.gather,
-		OnBatch: func(n int) { batchSize.Observe(float64(n)) }}, log.With("part", "cms"))
+		OnBatch: func(n int) { batchSize.Observe(float64(n)) }, Handoff: handoff}, log.With("part", "cms"))
 	opReg := operator.NewRegistry(db, nil)
 	auth := opauth.New(db, opReg, opauth.Options{Roots: roots, Intermediates: inter, CRLs: crls, CounterOf: counterOf(fl)}, log.With("part", "opauth"))
 	reconnected := make(chan struct{}, 1)
@@ -117,13 +127,7 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	}
 	parts = append(parts, part{"ingest", in.Run}, part{"console", console.Run}, part{"metrics", serveMetrics(c.metricsAddr, reg, log)},
 		part{"republish", republish(in, fl, reconnected, log)})
-	if !c.ingestOnly {
-		ws, err := workers(c, db, v, reg, log)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, ws...)
-	}
+	parts = append(parts, ws...)
 	log.Info("cmsd starting", "db", db.Dialect(), "broker", url, "console", c.consoleURL(), "instance", c.name)
 	return parts, nil
 }

@@ -33,8 +33,9 @@ type workerConfig struct {
 	poll         time.Duration // idle scan interval of both workers; 0 = their defaults
 }
 
-// workers builds the FSE and notification workers as two parts of cmsd.
-func workers(c config, db *store.DB, v *vault.Vault, reg *metrics.Registry, log *slog.Logger) ([]part, error) {
+// workers builds the FSE and notification workers as two parts of cmsd,
+// and returns the notification worker's hand-off for the engine.
+func workers(c config, db *store.DB, v *vault.Vault, reg *metrics.Registry, log *slog.Logger) ([]part, *notify.Handoff, error) {
 	w := c.workers
 	var svc fse.Service = fse.HTTPService{URL: w.fseURL, Client: &http.Client{Timeout: 30 * time.Second}}
 	if w.fseURL == "" {
@@ -43,17 +44,17 @@ func workers(c config, db *store.DB, v *vault.Vault, reg *metrics.Registry, log 
 	}
 	fw, err := fse.NewWorker(db, fse.Options{Service: svc, Poll: w.poll, Metrics: reg}, log.With("part", "fse"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	email, sms, err := senders(c, log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	nw, err := notify.NewWorker(db, notify.Options{Email: email, SMS: sms, Vault: v, Poll: w.poll, Metrics: reg}, log.With("part", "notify"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return []part{{"fse", fw.Run}, {"notify", nw.Run}}, nil
+	return []part{{"fse", fw.Run}, {"notify", nw.Run}}, nw.Handoff(), nil
 }
 
 // ErrNoSender: a notification channel has neither a sender nor the

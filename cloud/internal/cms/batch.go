@@ -49,7 +49,15 @@ func (e *Engine) tryBatch(ctx context.Context, reqs []*request) error {
 	}
 	applied := map[string]bool{}
 	for {
-		err := e.db.InTx(ctx, func(tx *sql.Tx) error { return e.batchTx(ctx, tx, reqs, applied) })
+		var tried []*batchState // one per run of batchTx: only the last can have committed
+		err := e.db.InTx(ctx, func(tx *sql.Tx) error {
+			bs, err := e.batchTx(ctx, tx, reqs, applied)
+			tried = append(tried, bs)
+			return err
+		})
+		for i, bs := range tried {
+			bs.handOver(ctx, err == nil && i == len(tried)-1)
+		}
 		de, ok := errors.AsType[*dupError](err)
 		if !ok {
 			return err
@@ -66,26 +74,42 @@ func (e *Engine) tryBatch(ctx context.Context, reqs []*request) error {
 // the failure stays with its own operation. A duplicate writes nothing
 // before it is detected (the card lock is only a read), so it needs no
 // rollback.
-func (e *Engine) batchTx(ctx context.Context, tx store.Querier, reqs []*request, applied map[string]bool) error {
+func (e *Engine) batchTx(ctx context.Context, tx store.Querier, reqs []*request, applied map[string]bool) (*batchState, error) {
 	batchAudit, batched := e.opts.Auditor.(BatchAuditor)
 	bs, err := e.prefetch(ctx, tx, reqs, applied)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	recs, err := e.applyAll(ctx, tx, bs, reqs, !batched)
 	if err != nil {
-		return err
+		return bs, err
 	}
 	if a, ok := e.opts.Auditor.(dbAuditor); ok && a.d == store.Postgres {
-		return bs.writePostgres(ctx, tx, recs) // everything in one statement
+		return bs, bs.writePostgres(ctx, tx, recs) // everything in one statement
 	}
 	if err := bs.flush(ctx, tx); err != nil {
-		return err
+		return bs, err
 	}
 	if batched && len(recs) > 0 {
-		return batchAudit.AppendBatch(ctx, tx, recs)
+		return bs, batchAudit.AppendBatch(ctx, tx, recs)
 	}
-	return nil
+	return bs, nil
+}
+
+// handOver ends the hand-off of the notifications bs inserted claimed by
+// the local worker: after the commit they go to the worker, otherwise
+// (rolled back, or to be run again) their slots are given back. Nil bs:
+// nothing. Called once per attempt, after its transaction ended.
+func (bs *batchState) handOver(ctx context.Context, committed bool) {
+	if bs == nil || len(bs.handed) == 0 {
+		return
+	}
+	if committed {
+		bs.hand.Hand(context.WithoutCancel(ctx), bs.handed)
+	} else {
+		bs.hand.Cancel(len(bs.handed))
+	}
+	bs.handed = nil
 }
 
 // applyAll applies each operation of reqs in tx and returns the audit

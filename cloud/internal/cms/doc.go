@@ -26,6 +26,8 @@
 // batch's view of the cards (same-card operations see each other's
 // effects), then the card changes, idempotency records, consents, FSE
 // requests and notifications are written with one statement per table
+// (a notification claimed by the local worker when Options.Handoff has
+// room, and handed to it after the commit)
 // and the audit records with three (on PostgreSQL: the audit heads are
 // locked, then all of it is one statement of data-modifying CTEs over
 // column arrays, the same text for every batch); every caller gets its own Ack after

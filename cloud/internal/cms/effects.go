@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"cnskiosk.dev/cloud/internal/notify"
 	"cnskiosk.dev/cloud/internal/rules"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/shared/outcome"
@@ -171,10 +172,17 @@ func (fx *effects) insertFSE(context.Context, store.Querier) error {
 	return nil
 }
 
+// insertNotification inserts the row claimed by the local worker when its
+// hand-off has a slot (see notify.Handoff), unclaimed otherwise.
 func (fx *effects) insertNotification(context.Context, store.Querier) error {
 	n := fx.d.Effects.Notify
+	tok, ok := fx.bs.hand.Reserve(1)
+	if ok == 1 {
+		fx.bs.handed = append(fx.bs.handed, notify.Handed{ID: fx.notifID, Kind: n.Kind, CardTEAM: fx.card.TEAM,
+			Channel: string(n.Delivery.Channel), Address: n.Delivery.Address, NextAt: fx.now, Token: tok})
+	}
 	fx.bs.pend.notifs = append(fx.bs.pend.notifs, []any{fx.notifID, n.Kind, fx.card.TEAM,
-		string(n.Delivery.Channel), n.Delivery.Address, "pending", 0, fx.now, fx.op.env.ID, fx.now})
+		string(n.Delivery.Channel), n.Delivery.Address, "pending", 0, fx.now, fx.op.env.ID, fx.now, int64(tok)})
 	return nil
 }
 

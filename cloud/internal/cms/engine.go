@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cnskiosk.dev/cloud/internal/audit"
+	"cnskiosk.dev/cloud/internal/notify"
 	"cnskiosk.dev/cloud/internal/rules"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/cloud/internal/vault"
@@ -53,6 +54,11 @@ type Options struct {
 	// zero: 2 ms on PostgreSQL, none on SQLite; negative: never.
 	Gather  time.Duration
 	OnBatch func(ops int) // called after each batch transaction with its size (metrics); nil: none
+	// Handoff is the local notification worker's (notify.Worker.Handoff):
+	// a notification is inserted already claimed by that worker when it
+	// has room, and handed to it after the batch commits, which spares
+	// the worker the claim. nil: every notification is inserted unclaimed.
+	Handoff *notify.Handoff
 }
 
 // DefaultGather is Options.Gather on PostgreSQL.

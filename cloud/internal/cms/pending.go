@@ -30,7 +30,7 @@ const (
 	opColumns     = `op_id, dev, seq, type, card_team, operator_cf, outcome, result, at, applied_at`
 	consentCols   = `id, card_team, policy, consents, at, op_id`
 	fseColumns    = `id, card_team, cf, op_id, status, attempts, next_at, created_at, updated_at`
-	notifyColumns = `id, kind, card_team, channel, address, status, attempts, next_at, op_id, created_at`
+	notifyColumns = `id, kind, card_team, channel, address, status, attempts, next_at, op_id, created_at, claimed_until`
 )
 
 // Column types of the written tables, for the PostgreSQL unnest form.
@@ -39,7 +39,7 @@ var (
 	opTypes   = []store.ColType{txt, txt, big, txt, txt, txt, txt, txt, big, big}
 	conTypes  = []store.ColType{txt, txt, txt, txt, big, txt}
 	fseTypes  = []store.ColType{txt, txt, txt, txt, txt, big, big, big, big}
-	notTypes  = []store.ColType{txt, txt, txt, txt, txt, txt, big, big, txt, big}
+	notTypes  = []store.ColType{txt, txt, txt, txt, txt, txt, big, big, txt, big, big}
 	perTypes  = []store.ColType{txt, txt, txt, txt, txt, txt, txt, txt, txt, txt, big}
 	cardTypes = []store.ColType{txt, txt, big, store.NullBigInt, store.NullBigInt, big}
 )

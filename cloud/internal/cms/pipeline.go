@@ -86,6 +86,7 @@ func (e *Engine) pipelineTx(ctx context.Context, reqs []*request, applied map[st
 	if err != nil {
 		return err
 	}
+	defer func() { bs.handOver(ctx, err == nil) }()
 	for _, c := range bs.cards {
 		if c.openReissue {
 			return errLockOrder
@@ -110,7 +111,7 @@ func (e *Engine) pipelineTx(ctx context.Context, reqs []*request, applied map[st
 
 // begin is the first round trip: BEGIN, operator check, cards, audit heads.
 func (e *Engine) begin(ctx context.Context, conn *sql.Conn, reqs []*request, applied map[string]bool) (*batchState, *audit.Heads, error) {
-	bs := newBatchState(applied, store.Postgres)
+	bs := newBatchState(applied, store.Postgres, e.opts.Handoff)
 	heads := &audit.Heads{}
 	qs, ids := e.operatorQueries(bs, reqs)
 	var check *operator.Batch

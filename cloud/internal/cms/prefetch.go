@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"cnskiosk.dev/cloud/internal/notify"
 	"cnskiosk.dev/cloud/internal/operator"
 	"cnskiosk.dev/cloud/internal/store"
 )
@@ -22,17 +23,19 @@ type batchState struct {
 	applied  map[string]bool             // op ids known applied: committed before, or earlier in this batch
 	pend     pending                     // rows written at the end of the batch
 	d        store.Dialect
+	hand     *notify.Handoff // the local notification worker's; nil: none
+	handed   []notify.Handed // notifications inserted claimed, handed after the commit
 }
 
-func newBatchState(applied map[string]bool, d store.Dialect) *batchState {
-	return &batchState{d: d, cards: map[string]*cardRow{}, dirty: map[string]bool{}, reissued: map[string]bool{},
+func newBatchState(applied map[string]bool, d store.Dialect, h *notify.Handoff) *batchState {
+	return &batchState{d: d, hand: h, cards: map[string]*cardRow{}, dirty: map[string]bool{}, reissued: map[string]bool{},
 		verdicts: map[string]operator.Verdict{}, applied: maps.Clone(applied)}
 }
 
 // prefetch reads and locks, in TEAM order, the cards named by reqs, with
 // whether their holder has an open reissue request.
 func (e *Engine) prefetch(ctx context.Context, tx store.Querier, reqs []*request, applied map[string]bool) (*batchState, error) {
-	bs := newBatchState(applied, e.db.Dialect())
+	bs := newBatchState(applied, e.db.Dialect(), e.opts.Handoff)
 	if err := e.checkOperators(ctx, tx, bs, reqs); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ type row struct {
 	Attempts                             int
 	at                                   pos
 	tok                                  lease.Token
+	handed                               bool // inserted claimed by the engine, not claimed here
 }
 
 // pos is a place in the claim order (next_at, id).
@@ -113,6 +114,9 @@ func pause(ctx context.Context, attempt int) error {
 func (w *Worker) claimOnce(ctx context.Context, from pos) ([]row, lease.Token, map[string]vault.Sealed, error) {
 	now := w.o.Now()
 	tok := lease.Token(now.Add(w.o.Lease).UnixMicro())
+	if w.claims != nil {
+		w.claims.Inc()
+	}
 	pg := w.db.Dialect() == store.Postgres
 	q := claimSQLite
 	if pg {
@@ -160,6 +164,7 @@ type batch struct {
 	held    []row                   // rows a Flusher accepted, sent once it flushed
 	retried int                     // rows to send again later
 	failed  int                     // rows given up
+	late    int                     // handed rows not sent: too little of their lease left
 }
 
 // secrets reads, in one query, the sealed secrets of the batch's cards

@@ -31,7 +31,14 @@
 // the rows it did not send, so a new worker takes them at once. Each message
 // carries the notification id (Message-ID for e-mail, "ref" for SMS) so the
 // receiving side can drop the one duplicate a crash between "sent" and the
-// commit could cause. Failures are retried with exponential backoff and
+// commit could cause.
+//
+// The notifications the engine of the same instance creates mostly skip
+// the claim: the engine inserts them already claimed by this worker, when
+// its [Handoff] has room, and hands them over after its batch commits; the
+// worker sends them like claimed rows ([Worker.RunHanded]). A handed row
+// it does not send (a crash, a lease running short) is claimed by any
+// instance once its lease ends. Failures are retried with exponential backoff and
 // jitter; after MaxAttempts the row is marked failed. An address the
 // transport refuses for good (ErrPermanent) fails at once.
 package notify

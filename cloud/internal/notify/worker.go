@@ -31,6 +31,10 @@ type Options struct {
 	Now         func() time.Time
 	Jitter      func(d time.Duration) time.Duration
 	Metrics     *metrics.Registry
+	// Handoff is how many notifications the engine may hand over at once,
+	// inserted already claimed (see Handoff): reserved, queued or being
+	// sent. Zero: 8 * Batch; negative: none (every row is claimed).
+	Handoff int
 }
 
 // Worker sends the notification outbox. New -> Run(ctx) -> Close.
@@ -52,6 +56,11 @@ type Worker struct {
 	scan   sync.Mutex // one claim at a time moves the position
 	next   pos        // the last row claimed, in claim order: the next scan starts after it
 	fullAt time.Time  // when the last scan from the head ran
+
+	hand   *Handoff         // rows the engine inserted claimed for this worker; nil: none
+	margin time.Duration    // a handed row is sent only while this much of its lease is left
+	claims *metrics.Counter // claim statements run; nil without Metrics
+	handed *metrics.Counter // rows taken from the hand-off; nil without Metrics
 }
 
 // NewWorker returns a worker; a vault and both senders are required.
@@ -69,6 +78,7 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 	o.Poll = cmp.Or(o.Poll, 2*time.Second)
 	o.SendTimeout = cmp.Or(o.SendTimeout, 30*time.Second)
 	o.Batch = cmp.Or(o.Batch, 32)
+	o.Handoff = cmp.Or(o.Handoff, 8*o.Batch)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -77,11 +87,16 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 		return nil, err
 	}
 	w := &Worker{db: db, q: q, o: o, log: log, alerting: map[string]bool{},
-		backoff: lease.Backoff{Base: o.BaseDelay, Max: o.MaxDelay, Jitter: o.Jitter}}
+		backoff: lease.Backoff{Base: o.BaseDelay, Max: o.MaxDelay, Jitter: o.Jitter},
+		hand:    newHandoff(q, o, log), margin: min(2*o.SendTimeout, o.Lease/2)}
 	if o.Metrics != nil {
 		w.sent, _ = o.Metrics.NewCounterVec("cms_notifications_total", "Notification send attempts by channel and result.", "channel", "result")
 		w.alerts, _ = o.Metrics.NewCounterVec("cms_notification_sender_refusals_total",
 			"Send attempts the gateway or SMTP server refused because of our configuration (credentials, URL, size).", "channel")
+		w.claims, _ = o.Metrics.NewCounter("cms_notification_claims_total",
+			"Claim statements the notification worker ran, each taking up to a batch of due notifications.")
+		w.handed, _ = o.Metrics.NewCounter("cms_notifications_handed_total",
+			"Notifications the engine of this instance inserted already claimed and handed to the worker.")
 	}
 	w.flush[0], _ = o.Email.(Flusher)
 	w.flush[1], _ = o.SMS.(Flusher)
@@ -127,9 +142,40 @@ func smtpAddr(s Sender) string {
 	return m.Addr
 }
 
-// Run sends due notifications until ctx ends.
+// Handoff is the way for the engine of this instance to hand the worker
+// the notifications it creates; nil when Options.Handoff is negative.
+func (w *Worker) Handoff() *Handoff { return w.hand }
+
+// Run sends notifications until ctx ends: the rows handed over as they
+// come (RunHanded), the due rows by polling (RunOnce, paced by lease.Next).
+// When it returns, the hand-off takes no more rows and the rows queued in
+// it are released.
 func (w *Worker) Run(ctx context.Context) error {
-	return lease.Loop(ctx, w.o.Poll, w.o.Batch, w.log, "notification", w.RunOnce)
+	defer w.hand.close(context.WithoutCancel(ctx))
+	var wake <-chan struct{}
+	if w.hand != nil {
+		wake = w.hand.wake
+	}
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		var n int
+		var err error
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-wake:
+			// One round; take signals again while rows are left, and the
+			// select gives the poll its turn in between.
+			_, err = w.RunHanded(ctx)
+		case <-t.C:
+			n, err = w.RunOnce(ctx)
+			t.Reset(lease.Next(n, w.o.Batch, err, w.o.Poll))
+		}
+		if err != nil && ctx.Err() == nil {
+			w.log.ErrorContext(ctx, "notification scan failed", "err", err)
+		}
+	}
 }
 
 // Close is here for the lifecycle.
@@ -142,13 +188,41 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	b := &batch{tok: tok, secrets: secrets}
+	return w.send(ctx, &batch{tok: tok, secrets: secrets}, rows)
+}
+
+// RunHanded sends the oldest rows handed over (at most Batch, of one
+// token) as RunOnce sends the rows it claims, without a claim; it returns
+// how many it finished. A row with less than the margin left of its lease
+// (twice SendTimeout, at most half the lease) is not sent: after its lease
+// the claim of any instance takes it.
+func (w *Worker) RunHanded(ctx context.Context) (int, error) {
+	hs := w.hand.take(w.o.Batch)
+	if len(hs) == 0 {
+		return 0, nil
+	}
+	defer w.hand.done(len(hs))
+	if w.handed != nil {
+		w.handed.Add(float64(len(hs)))
+	}
+	rows := make([]row, len(hs))
+	for i, h := range hs {
+		rows[i] = row{ID: h.ID, Kind: h.Kind, CardTEAM: h.CardTEAM, Channel: h.Channel, Address: h.Address,
+			at: pos{nextAt: h.NextAt, id: h.ID}, tok: h.Token, handed: true}
+	}
+	return w.send(ctx, &batch{tok: hs[0].Token}, rows)
+}
+
+// send sends the rows of b, claimed or handed under b.tok, and records
+// them; it reads their secrets first unless b has them.
+func (w *Worker) send(ctx context.Context, b *batch, rows []row) (int, error) {
+	var err error
 	if b.secrets == nil {
 		if b.secrets, err = w.secrets(ctx, rows); err != nil {
-			return 0, errors.Join(err, w.q.Release(context.WithoutCancel(ctx), tok, ids(rows)...))
+			return 0, errors.Join(err, w.q.Release(context.WithoutCancel(ctx), b.tok, ids(rows)...))
 		}
 	}
-	n, err := lease.Each(ctx, w.q, tok, rows, func(r row) string { return r.ID }, func(ctx context.Context, r row) (bool, error) {
+	n, err := lease.Each(ctx, w.q, b.tok, rows, func(r row) string { return r.ID }, func(ctx context.Context, r row) (bool, error) {
 		return w.process(ctx, b, r)
 	})
 	// Messages a Flusher holds leave now, before any is recorded sent (at
@@ -159,7 +233,11 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	// One line per batch: under load a line per message was a write
 	// system call each and a few per cent of cmsd's CPU.
 	if len(b.sent)+b.retried+b.failed > 0 {
-		w.log.InfoContext(ctx, "notification batch", "sent", len(b.sent), "retried", b.retried, "failed", b.failed)
+		w.log.InfoContext(ctx, "notification batch", "sent", len(b.sent), "retried", b.retried, "failed", b.failed,
+			"handed", rows[0].handed)
+	}
+	if b.late > 0 {
+		w.log.WarnContext(ctx, "handed notifications left to the claim: their lease was running out", "rows", b.late)
 	}
 	return n, err
 }
@@ -203,6 +281,10 @@ func (w *Worker) claimDue(ctx context.Context) ([]row, lease.Token, map[string]v
 // Flush (flushHeld) when the sender is a Flusher; retries and failures at
 // once.
 func (w *Worker) process(ctx context.Context, b *batch, r row) (bool, error) {
+	if r.handed && time.Duration(int64(r.tok)-w.o.Now().UnixMicro())*time.Microsecond < w.margin {
+		b.late++ // left claimed: sent after the lease by a claim, never twice
+		return false, nil
+	}
 	m, err := w.build(b, r)
 	if err == nil {
 		sctx, cancel := context.WithTimeout(ctx, w.o.SendTimeout)
