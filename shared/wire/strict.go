@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // decoder is Decode's single pass over a message: it checks the JSON syntax
@@ -30,7 +31,17 @@ type decoder struct {
 	depth int    // objects and arrays open at i
 	name  []byte // key of the value being decoded, for messages
 	soft  error  // first fault of the body's contents
+	arena []byte // backs the strings text returns (see text)
 }
+
+// The strings of a message share allocations of arenaSize bytes, of which
+// a string longer than arenaMax gets none: a message's dozen or so strings
+// cost one allocation, not one each, and a string kept after the message
+// keeps at most arenaSize bytes with it.
+const (
+	arenaSize = 512
+	arenaMax  = 128
+)
 
 // envelope decodes the message into e, and returns the body when its type
 // came before it (nil otherwise: Decode decodes it later from e.Body).
@@ -572,13 +583,31 @@ func (d *decoder) text() (string, error) {
 		return "", err
 	}
 	if plain {
-		return string(d.data[from:to]), nil
+		return d.intern(d.data[from:to]), nil
 	}
 	// Escapes or invalid UTF-8: encoding/json's own unquoting (invalid
 	// bytes and lone surrogates become U+FFFD), of a string known good.
 	var s string
 	err = json.Unmarshal(d.data[start:d.i], &s)
 	return s, err
+}
+
+// intern returns b as a string, in d.arena if it fits. A string covers
+// bytes of the arena that are never written again: the arena only grows
+// within its capacity, and a full one is replaced, not reused.
+func (d *decoder) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > arenaMax {
+		return string(b)
+	}
+	if cap(d.arena)-len(d.arena) < len(b) {
+		d.arena = make([]byte, 0, arenaSize)
+	}
+	n := len(d.arena)
+	d.arena = append(d.arena, b...)
+	return unsafe.String(&d.arena[n], len(b))
 }
 
 // number reads the number at d.i and returns its text.
