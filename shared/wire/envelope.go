@@ -41,12 +41,27 @@ func NewID(now time.Time) string {
 
 // AppendID appends a fresh ULID, as NewID returns it, to dst.
 func AppendID(dst []byte, now time.Time) []byte {
-	id := ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy())
 	n := len(dst)
 	dst = append(dst, make([]byte, ulid.EncodedSize)...)
+	// The entropy is read into dst's own new bytes, which are on the heap
+	// already: ulid.New reads it into the id, which escapes to the heap
+	// through the reader's interface (an allocation per id).
+	var id ulid.ULID
+	ms := ulid.Timestamp(now)
+	if err := id.SetTime(ms); err != nil {
+		panic(err) // as ulid.MustNew
+	}
+	if err := defaultEntropy.MonotonicRead(ms, dst[n:n+len(id)-6]); err != nil {
+		panic(err) // as ulid.MustNew
+	}
+	copy(id[6:], dst[n:])
 	_ = id.MarshalTextTo(dst[n:]) // cannot fail: the size is right
 	return dst
 }
+
+// defaultEntropy is the source of NewID's randomness, monotonic within a
+// millisecond.
+var defaultEntropy = ulid.DefaultEntropy().(ulid.MonotonicReader)
 
 // New builds an envelope for body, encoding it. It validates what it builds.
 func New(dev string, seq uint64, t Type, at time.Time, body any) (Envelope, error) {

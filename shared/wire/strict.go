@@ -343,9 +343,7 @@ func (d *decoder) array(p *plan, v reflect.Value) error {
 	for more := !d.closes(']'); more; n++ {
 		if n >= v.Len() {
 			if n >= v.Cap() {
-				grown := reflect.MakeSlice(p.typ, n, max(4, 2*n))
-				reflect.Copy(grown, v)
-				v.Set(grown)
+				v.Grow(max(4, 2*n) - v.Len()) // in place: no new slice header, as MakeSlice makes
 			}
 			v.SetLen(n + 1)
 		}

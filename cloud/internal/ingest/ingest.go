@@ -188,14 +188,26 @@ func (in *Ingest) enqueue(m Message) {
 		m.Ack()
 		return
 	}
+	q := in.queues[fnv32a(dev)%uint32(len(in.queues))]
 	select {
-	case in.queues[fnv32a(dev)%uint32(len(in.queues))] <- m:
+	case q <- m: // a queue with room, as under load: no select over two channels
+		return
+	default:
+	}
+	select {
+	case q <- m:
 	case <-in.quit:
 	}
 }
 
 func (in *Ingest) worker(ctx context.Context, q chan Message, acks *ackQueue) {
 	for {
+		select {
+		case m := <-q: // a backlog: no select over two channels
+			in.handle(ctx, m, acks)
+			continue
+		default:
+		}
 		select {
 		case m := <-q:
 			in.handle(ctx, m, acks)
