@@ -33,12 +33,17 @@ func (t ColType) array() string {
 // list changes text with the row count).
 func Unnest(types []ColType, from int) string {
 	var b strings.Builder
+	b.Grow(8 + 16*len(types)) // one allocation: ", $nnn::bigint[]" is 16 bytes
 	b.WriteString("unnest(")
+	var num [20]byte
 	for i, t := range types {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("$" + strconv.Itoa(from+i) + "::" + t.array())
+		b.WriteByte('$')
+		b.Write(strconv.AppendInt(num[:0], int64(from+i), 10))
+		b.WriteString("::")
+		b.WriteString(t.array())
 	}
 	b.WriteByte(')')
 	return b.String()
