@@ -217,8 +217,12 @@ func benchHandoff(b *testing.B, handoff bool) {
 		return err
 	})
 	start := time.Now()
+	deadline := start.Add(2 * time.Minute)
 	for sent := 0; sent < b.N; <-tick.C {
 		must(b, db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE status <> 'pending'`).Scan(&sent))
+		if sent < b.N && time.Now().After(deadline) {
+			b.Fatalf("%d of %d notifications sent or failed after 2 minutes", sent, b.N)
+		}
 	}
 	drain := time.Since(start)
 	stop()

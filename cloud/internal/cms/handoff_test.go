@@ -201,6 +201,9 @@ func TestHandoffSendsWithoutClaim(t *testing.T) {
 			if got := in.w.Handoff().Used(); got != 3 {
 				t.Errorf("hand-off holds %d, want 3", got)
 			}
+			if got := in.counter(t, "cms_notifications_handed_total"); got != 3 {
+				t.Errorf("%d rows counted handed at the hand-over, want 3", got)
+			}
 			runHanded(t, in.w, 3)
 			sentOnce(t, e.db, rec, 3)
 			if got := in.counter(t, "cms_notification_claims_total"); got != 0 {
@@ -363,8 +366,8 @@ func TestHandoffInstanceStops(t *testing.T) {
 }
 
 // A handed row whose lease is running out when the worker gets to it is
-// not sent by it (it could not be recorded in time); after the lease the
-// claim sends it, once.
+// not sent by it (it could not be recorded in time) but released: the
+// claim sends it at once, once.
 func TestHandoffLeaseRunsOut(t *testing.T) {
 	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
@@ -379,16 +382,62 @@ func TestHandoffLeaseRunsOut(t *testing.T) {
 				t.Fatalf("a handed row was sent with 59 s of its lease left")
 			}
 			for _, n := range notices(t, e.db) {
-				if n.status != "pending" || n.claimedUntil == 0 || n.attempts != 0 {
-					t.Errorf("left row: %s, claimed until %d, attempts %d; want pending, still claimed, untried", n.status, n.claimedUntil, n.attempts)
+				if n.status != "pending" || n.claimedUntil != 0 || n.attempts != 0 {
+					t.Errorf("left row: %s, claimed until %d, attempts %d; want pending, released, untried", n.status, n.claimedUntil, n.attempts)
 				}
 			}
-			runOnce(t, in.w, 0) // still leased
-			c.Add(time.Minute)
 			runOnce(t, in.w, 1)
 			sentOnce(t, e.db, rec, 1)
 			if got := in.w.Handoff().Used(); got != 0 {
 				t.Errorf("hand-off holds %d, want 0", got)
+			}
+		})
+	}
+}
+
+// A batch that meets a transient conflict (serialization failure) is run
+// again: only the attempt that committed hands its rows; the first
+// attempt's slots are given back. A trigger fails the first insert of a
+// notification with SQLSTATE 40001 (a sequence counts across the
+// rollback), on PostgreSQL's pipelined path and on the database/sql one.
+func TestHandoffConflictRetry(t *testing.T) {
+	for _, pipelined := range []bool{true, false} {
+		t.Run(fmt.Sprintf("pipelined=%v", pipelined), func(t *testing.T) {
+			e := newEnv(t, store.Postgres)
+			c := &wclock{t: now}
+			rec := newRecorder()
+			_, err := e.db.SQL().Exec(`CREATE SEQUENCE conflict_once;
+				CREATE FUNCTION conflict_once() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN
+					IF nextval('conflict_once') = 1 THEN
+						RAISE EXCEPTION 'conflict by test' USING ERRCODE = '40001';
+					END IF;
+					RETURN NEW;
+				END $$;
+				CREATE TRIGGER conflict_once BEFORE INSERT ON notifications FOR EACH STATEMENT EXECUTE FUNCTION conflict_once()`)
+			must(t, err)
+			var audit cms.Auditor // nil: the engine's own, pipelined
+			if !pipelined {
+				audit = failingAuditor{} // fails nothing; a custom auditor takes the database/sql path
+			}
+			in := newInstance(t, e, c, rec, notify.Options{}, audit)
+			applyAll(t, in.eng, activations(e, 3))
+			var tries int
+			must(t, e.db.SQL().QueryRow(`SELECT last_value FROM conflict_once`).Scan(&tries))
+			if tries < 2 {
+				t.Fatalf("the notifications were inserted %d times, want a retry", tries)
+			}
+			if got := in.w.Handoff().Used(); got != 3 {
+				t.Errorf("hand-off holds %d after a retried batch of 3, want 3", got)
+			}
+			if got := in.counter(t, "cms_notifications_handed_total"); got != 3 {
+				t.Errorf("%d rows handed, want 3", got)
+			}
+			runHanded(t, in.w, 3)
+			runHanded(t, in.w, 0)
+			sentOnce(t, e.db, rec, 3)
+			if got := in.w.Handoff().Used(); got != 0 {
+				t.Errorf("hand-off holds %d at the end, want 0", got)
 			}
 		})
 	}

@@ -164,7 +164,7 @@ type batch struct {
 	held    []row                   // rows a Flusher accepted, sent once it flushed
 	retried int                     // rows to send again later
 	failed  int                     // rows given up
-	late    int                     // handed rows not sent: too little of their lease left
+	left    []string                // ids not sent: too little of the lease left, released
 }
 
 // secrets reads, in one query, the sealed secrets of the batch's cards

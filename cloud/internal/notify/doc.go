@@ -37,8 +37,12 @@
 // the claim: the engine inserts them already claimed by this worker, when
 // its [Handoff] has room, and hands them over after its batch commits; the
 // worker sends them like claimed rows ([Worker.RunHanded]). A handed row
-// it does not send (a crash, a lease running short) is claimed by any
-// instance once its lease ends. Failures are retried with exponential backoff and
+// it does not send because its lease runs short, or handed after the
+// worker stopped, is released and claimed at once; after a crash it is
+// claimed by any instance once its lease ends. A batch, claimed or
+// handed, stops sending when less than 2 x SendTimeout (at most half the
+// lease) is left of its lease, and releases the rest, so that its record
+// comes within the lease. Failures are retried with exponential backoff and
 // jitter; after MaxAttempts the row is marked failed. An address the
 // transport refuses for good (ErrPermanent) fails at once.
 package notify

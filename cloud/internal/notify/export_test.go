@@ -1,6 +1,10 @@
 package notify
 
-import "cnskiosk.dev/cloud/internal/store"
+import (
+	"time"
+
+	"cnskiosk.dev/cloud/internal/store"
+)
 
 // Statements returns the PostgreSQL texts of the claim and of the record
 // of n sent rows, as the worker sends them.
@@ -13,3 +17,11 @@ func Statements(db *store.DB, n int) (claim, sent string) {
 // ClaimAttempts is how many times one claim is tried on a transient
 // conflict.
 const ClaimAttempts = claimAttempts
+
+// SetReleaseTimeout sets the bound of a hand-off's release until the
+// test ends.
+func SetReleaseTimeout(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := releaseTimeout
+	releaseTimeout = d
+	t.Cleanup(func() { releaseTimeout = old })
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cnskiosk.dev/cloud/internal/lease"
+	"cnskiosk.dev/cloud/internal/metrics"
 )
 
 // Handed is a notification the CMS engine inserted already claimed by
@@ -32,9 +33,12 @@ type Handed struct {
 //  3. The worker takes the rows (RunHanded) and sends them as it sends the
 //     rows it claims; their slots are free once they are recorded.
 //
-// A row handed and not sent (a crash, or a row whose lease ran short) stays
-// claimed until its lease ends; then any instance's claim takes it. A
-// nil *Handoff hands nothing: Reserve grants no slot.
+// A row handed and not sent because its lease ran short, or handed after
+// the worker stopped, is released (claimed_until = 0): the claim of any
+// instance takes it at once. A row handed and not sent because the
+// instance crashed, or whose release failed, stays claimed until its
+// lease ends; then any instance's claim takes it. A nil *Handoff hands
+// nothing: Reserve grants no slot.
 type Handoff struct {
 	q     *lease.Queue
 	now   func() time.Time
@@ -42,6 +46,8 @@ type Handoff struct {
 	limit int
 	log   *slog.Logger
 	wake  chan struct{} // capacity 1: rows were queued
+	// handed counts the rows queued for the worker by Hand; nil: none.
+	handed *metrics.Counter
 
 	mu     sync.Mutex
 	used   int // slots reserved, queued or being sent
@@ -57,6 +63,13 @@ func newHandoff(q *lease.Queue, o Options, log *slog.Logger) *Handoff {
 	}
 	return &Handoff{q: q, now: o.Now, lease: o.Lease, limit: o.Handoff, log: log, wake: make(chan struct{}, 1)}
 }
+
+// releaseTimeout bounds the release of handed rows the worker will not
+// send (Hand after the worker stopped, and the queue at its stop): Hand
+// runs on the engine's lane, which must not wait on a stuck database. A
+// release that fails leaves the rows to their lease's end (or, should the
+// abandoned statement still complete, released).
+var releaseTimeout = 5 * time.Second
 
 // Reserve takes up to n slots and returns how many it took, with the
 // token the rows are to be inserted with (claimed_until). The token is a
@@ -94,9 +107,11 @@ func (h *Handoff) Cancel(n int) {
 	h.mu.Unlock()
 }
 
-// Hand queues rows, reserved and committed, for the worker. Once the
-// worker has stopped they are released instead (another instance claims
-// them at once), with ctx.
+// Hand queues rows, reserved and committed, for the worker, and counts
+// them handed. Once the worker has stopped they are released instead
+// (another instance claims them at once), with ctx bounded by a few
+// seconds: on failure Hand logs a warning and the rows wait for their
+// lease's end.
 func (h *Handoff) Hand(ctx context.Context, rows []Handed) {
 	if h == nil || len(rows) == 0 {
 		return
@@ -110,6 +125,9 @@ func (h *Handoff) Hand(ctx context.Context, rows []Handed) {
 	}
 	h.queue = append(h.queue, rows...)
 	h.mu.Unlock()
+	if h.handed != nil {
+		h.handed.Add(float64(len(rows)))
+	}
 	h.signal()
 }
 
@@ -161,8 +179,14 @@ func (h *Handoff) close(ctx context.Context) {
 	h.release(ctx, rows)
 }
 
-// release gives rows back to the queue, per token.
+// release gives rows back to the queue, one statement per token, all
+// within releaseTimeout.
 func (h *Handoff) release(ctx context.Context, rows []Handed) {
+	if len(rows) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, releaseTimeout)
+	defer cancel()
 	for len(rows) > 0 {
 		tok := rows[0].Token
 		var ids []string

@@ -58,9 +58,8 @@ type Worker struct {
 	fullAt time.Time  // when the last scan from the head ran
 
 	hand   *Handoff         // rows the engine inserted claimed for this worker; nil: none
-	margin time.Duration    // a handed row is sent only while this much of its lease is left
+	margin time.Duration    // a row is sent only while this much of its batch's lease is left
 	claims *metrics.Counter // claim statements run; nil without Metrics
-	handed *metrics.Counter // rows taken from the hand-off; nil without Metrics
 }
 
 // NewWorker returns a worker; a vault and both senders are required.
@@ -95,8 +94,11 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 			"Send attempts the gateway or SMTP server refused because of our configuration (credentials, URL, size).", "channel")
 		w.claims, _ = o.Metrics.NewCounter("cms_notification_claims_total",
 			"Claim statements the notification worker ran, each taking up to a batch of due notifications.")
-		w.handed, _ = o.Metrics.NewCounter("cms_notifications_handed_total",
-			"Notifications the engine of this instance inserted already claimed and handed to the worker.")
+		handed, _ := o.Metrics.NewCounter("cms_notifications_handed_total",
+			"Notifications the engine of this instance inserted already claimed and handed over to the worker, counted at the hand-over after the commit.")
+		if w.hand != nil {
+			w.hand.handed = handed
+		}
 	}
 	w.flush[0], _ = o.Email.(Flusher)
 	w.flush[1], _ = o.SMS.(Flusher)
@@ -193,18 +195,15 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 
 // RunHanded sends the oldest rows handed over (at most Batch, of one
 // token) as RunOnce sends the rows it claims, without a claim; it returns
-// how many it finished. A row with less than the margin left of its lease
-// (twice SendTimeout, at most half the lease) is not sent: after its lease
-// the claim of any instance takes it.
+// how many it finished. Like a claimed batch, it stops sending when less
+// than the margin is left of the token's lease and releases the rest
+// (see send).
 func (w *Worker) RunHanded(ctx context.Context) (int, error) {
 	hs := w.hand.take(w.o.Batch)
 	if len(hs) == 0 {
 		return 0, nil
 	}
 	defer w.hand.done(len(hs))
-	if w.handed != nil {
-		w.handed.Add(float64(len(hs)))
-	}
 	rows := make([]row, len(hs))
 	for i, h := range hs {
 		rows[i] = row{ID: h.ID, Kind: h.Kind, CardTEAM: h.CardTEAM, Channel: h.Channel, Address: h.Address,
@@ -215,6 +214,15 @@ func (w *Worker) RunHanded(ctx context.Context) (int, error) {
 
 // send sends the rows of b, claimed or handed under b.tok, and records
 // them; it reads their secrets first unless b has them.
+//
+// A row is sent only while at least the margin (2 x SendTimeout, at most
+// half the lease) is left of b.tok's lease. From the first row with less,
+// the batch sends nothing more and releases the rows left, in one
+// statement: they are claimable at once, by any instance. The
+// last send thus starts with the margin left, takes at most SendTimeout,
+// the batch's flushes at most SendTimeout together (flushHeld), and the
+// record statement is issued before the lease ends when SendTimeout is at
+// most a quarter of the lease (the defaults: 30 s and 2 minutes).
 func (w *Worker) send(ctx context.Context, b *batch, rows []row) (int, error) {
 	var err error
 	if b.secrets == nil {
@@ -225,6 +233,11 @@ func (w *Worker) send(ctx context.Context, b *batch, rows []row) (int, error) {
 	n, err := lease.Each(ctx, w.q, b.tok, rows, func(r row) string { return r.ID }, func(ctx context.Context, r row) (bool, error) {
 		return w.process(ctx, b, r)
 	})
+	if len(b.left) > 0 {
+		err = errors.Join(err, w.q.Release(context.WithoutCancel(ctx), b.tok, b.left...))
+		w.log.WarnContext(ctx, "notifications released unsent: their lease was running out", "rows", len(b.left),
+			"handed", rows[0].handed)
+	}
 	// Messages a Flusher holds leave now, before any is recorded sent (at
 	// least once); then the messages that left are recorded, even during
 	// shutdown.
@@ -235,9 +248,6 @@ func (w *Worker) send(ctx context.Context, b *batch, rows []row) (int, error) {
 	if len(b.sent)+b.retried+b.failed > 0 {
 		w.log.InfoContext(ctx, "notification batch", "sent", len(b.sent), "retried", b.retried, "failed", b.failed,
 			"handed", rows[0].handed)
-	}
-	if b.late > 0 {
-		w.log.WarnContext(ctx, "handed notifications left to the claim: their lease was running out", "rows", b.late)
 	}
 	return n, err
 }
@@ -276,13 +286,14 @@ func (w *Worker) claimDue(ctx context.Context) ([]row, lease.Token, map[string]v
 	return rows, tok, secrets, err
 }
 
-// process sends one row; false means it was released (shutdown). A sent
+// process sends one row; false means it was not sent and is released:
+// at shutdown, or when the batch's lease runs short (send). A sent
 // row is recorded with the batch (finishSent), or held until its sender's
 // Flush (flushHeld) when the sender is a Flusher; retries and failures at
 // once.
 func (w *Worker) process(ctx context.Context, b *batch, r row) (bool, error) {
-	if r.handed && time.Duration(int64(r.tok)-w.o.Now().UnixMicro())*time.Microsecond < w.margin {
-		b.late++ // left claimed: sent after the lease by a claim, never twice
+	if len(b.left) > 0 || time.Duration(int64(b.tok)-w.o.Now().UnixMicro())*time.Microsecond < w.margin {
+		b.left = append(b.left, r.ID) // released unsent with the rest of the batch (send)
 		return false, nil
 	}
 	m, err := w.build(b, r)
@@ -302,7 +313,7 @@ func (w *Worker) process(ctx context.Context, b *batch, r row) (bool, error) {
 }
 
 // flushHeld flushes the senders that hold messages of the batch, each
-// once, with the send timeout, even during shutdown (what a Send
+// once, all within one send timeout, even during shutdown (what a Send
 // accepted should leave). The held rows of a sender whose Flush returned
 // nil join the batch's sent rows; those of one whose Flush failed are
 // settled as a send that failed with that error, or released if ctx
@@ -319,15 +330,17 @@ func (w *Worker) flushHeld(ctx context.Context, b *batch) error {
 		used[0], used[1] = used[0] || used[1], false
 	}
 	var errs [2]error
+	// One SendTimeout for the flushes of the batch together: with the
+	// last send's, it is what the lease margin leaves for them (send).
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.o.SendTimeout)
+	defer cancel()
 	for i, f := range w.flush {
 		if f == nil || !used[i] {
 			continue
 		}
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.o.SendTimeout)
 		if err := f.Flush(fctx); err != nil {
 			errs[i] = fmt.Errorf("notify: flush %s sender: %w", [2]string{"email", "sms"}[i], err)
 		}
-		cancel()
 	}
 	if w.flushShared {
 		errs[1] = errs[0]
