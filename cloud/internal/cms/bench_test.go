@@ -79,16 +79,7 @@ func benchActivations(b *testing.B, d store.Dialect, clients, maxBatch int) {
 	ctx := context.Background()
 	db := storetest.Open(b, d)
 	clock := func() time.Time { return now }
-	reg := operator.NewRegistry(db, clock)
-	must(b, reg.Upsert(ctx, operator.Operator{CF: opCF, Name: "Bench", Enabled: true,
-		Menus: []string{operator.All}, Counters: []string{operator.All}}))
-	sessions := make([]string, clients)
-	for c := range clients {
-		s, err := reg.CreateSession(ctx, operator.Session{OperatorCF: opCF, Device: fmt.Sprintf("kiosk-%03d", c), IssuedAt: now.Add(-time.Hour)})
-		must(b, err)
-		sessions[c] = s.ID
-	}
-	envs := seedBench(b, db, b.N, clients, sessions)
+	envs := seedBench(b, db, b.N, clients, benchSessions(b, db, clients))
 	eng := cms.New(db, nil, cms.Options{RequireSession: true, Now: clock, MaxBatch: maxBatch}, quiet())
 	run(b, clients, func(i int) error {
 		ack, err := eng.Apply(ctx, envs[i])
@@ -100,6 +91,22 @@ func benchActivations(b *testing.B, d store.Dialect, clients, maxBatch int) {
 }
 
 // seedBench inserts n not-active cards and builds one activation each.
+// benchSessions registers the benchmark's operator and one session of it
+// on each client's kiosk, and returns the session ids by client.
+func benchSessions(b *testing.B, db *store.DB, clients int) []string {
+	ctx := context.Background()
+	reg := operator.NewRegistry(db, func() time.Time { return now })
+	must(b, reg.Upsert(ctx, operator.Operator{CF: opCF, Name: "Bench", Enabled: true,
+		Menus: []string{operator.All}, Counters: []string{operator.All}}))
+	sessions := make([]string, clients)
+	for c := range clients {
+		s, err := reg.CreateSession(ctx, operator.Session{OperatorCF: opCF, Device: fmt.Sprintf("kiosk-%03d", c), IssuedAt: now.Add(-time.Hour)})
+		must(b, err)
+		sessions[c] = s.ID
+	}
+	return sessions
+}
+
 func seedBench(b *testing.B, db *store.DB, n, clients int, sessions []string) []wire.Envelope {
 	ctx := context.Background()
 	envs := make([]wire.Envelope, n)
@@ -165,16 +172,7 @@ func benchHandoff(b *testing.B, handoff bool) {
 	db, err := store.Open(ctx, dsn, quiet())
 	must(b, err)
 	clock := func() time.Time { return now }
-	reg := operator.NewRegistry(db, clock)
-	must(b, reg.Upsert(ctx, operator.Operator{CF: opCF, Name: "Bench", Enabled: true,
-		Menus: []string{operator.All}, Counters: []string{operator.All}}))
-	sessions := make([]string, clients)
-	for c := range clients {
-		s, err := reg.CreateSession(ctx, operator.Session{OperatorCF: opCF, Device: fmt.Sprintf("kiosk-%03d", c), IssuedAt: now.Add(-time.Hour)})
-		must(b, err)
-		sessions[c] = s.ID
-	}
-	envs := seedBench(b, db, b.N, clients, sessions)
+	envs := seedBench(b, db, b.N, clients, benchSessions(b, db, clients))
 	keyFile := filepath.Join(b.TempDir(), "vault.key")
 	must(b, vault.Generate(keyFile))
 	v, err := vault.Load(keyFile)
