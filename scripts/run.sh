@@ -83,7 +83,7 @@ cat <<MSG
 == ready
    console:  http://127.0.0.1:8080   user: admin   password: $(cat "$pwfile" 2>/dev/null || echo "(set earlier; see $pwfile)")
    broker:   tls://127.0.0.1:8883 (mTLS). Provision a kiosk with:
-             bin/cmsctl devices provision -out .run/kiosk-01 kiosk-01
+             bin/cmsctl -db $CNS_DB devices provision -ca-dir $data/pki -out .run/kiosk-01 kiosk-01
    printer:  virtual ESC/POS printer on 127.0.0.1:9100, receipts in .run/receipts
    cards:    ${vcards[*]:-none}: adult citizen in "Virtual PCD 00 00", operator in "Virtual PCD 00 01"
              read:   bin/hwdiag card -citizen "00 00" -operator "00 01" -slot citizen   (or -slot operator)
