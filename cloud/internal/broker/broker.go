@@ -82,7 +82,7 @@ func New(cfg Config, gate Gate, reg *metrics.Registry, log *slog.Logger) (*Broke
 	}
 	caps := mqtt.NewDefaultServerCapabilities()
 	caps.MaximumPacketSize = MaxPacketSize
-	srv := mqtt.New(&mqtt.Options{Logger: log.With("part", "mochi"), InlineClient: false, Capabilities: caps})
+	srv := mqtt.New(&mqtt.Options{Logger: mochiLogger(log), InlineClient: false, Capabilities: caps})
 	if err := srv.AddHook(h, nil); err != nil {
 		return nil, fmt.Errorf("broker: hook: %w", err)
 	}

@@ -45,5 +45,13 @@
 // session itself, leaves its subscriptions behind; the broker removes
 // them.
 //
+// # Logs
+//
+// mochi logs whole packets when it refuses one; it logs through a handler
+// that replaces every packet, will and byte slice by a summary without
+// payload (a payload may be an operation or a reply with halves of PIN
+// and PUK), and passes WARN and above only unless the logger given to
+// [New] is enabled for DEBUG. See docs/security.md.
+//
 // See MQTT 3.1.1 (OASIS), sections 3.1 (CONNECT) and 5 (security).
 package broker

@@ -2,7 +2,10 @@ package ingest_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +17,10 @@ import (
 	"cnskiosk.dev/shared/outcome"
 	"cnskiosk.dev/shared/wire"
 )
+
+// forgedCF is the codice fiscale of the forged operation, looked for in
+// the log.
+const forgedCF = "VRDGPP80A01H501U"
 
 // TestRefusals: another device's topic, unknown, disabled and expired
 // certificates, and an unsigned operator challenge answer.
@@ -27,8 +34,12 @@ func TestRefusals(t *testing.T) {
 			lost := make(chan error, 1)
 			intruder := s.kiosk("kiosk-02", func(err error) { lost <- err })
 
-			// kiosk-02 publishes an operation on kiosk-01's topic.
-			forged, _ := wire.New("kiosk-01", 99, wire.OpSuspension, time.Now(), suspension())
+			// kiosk-02 publishes an operation on kiosk-01's topic, at QoS 1:
+			// mochi logs the packet it refuses, which must reach the log
+			// without its payload.
+			body := suspension()
+			body.Card.CF, body.Card.TEAM = forgedCF, "80380000900000077777"
+			forged, _ := wire.New("kiosk-01", 99, wire.OpSuspension, time.Now(), body)
 			b, _ := forged.Encode()
 			_ = intruder.PublishRaw(ctx, wire.Topic("kiosk-01", wire.ChanOps), b)
 			select {
@@ -38,6 +49,15 @@ func TestRefusals(t *testing.T) {
 			waitAck(t, victim, send(t, victim).ID)
 			if n := s.opsRecorded([]string{forged.ID}); n != 0 {
 				t.Errorf("forged operation recorded %d times", n)
+			}
+			logs := s.logs.String()
+			for _, secret := range []string{forged.ID, forgedCF, body.Card.TEAM} {
+				if leaked(logs, secret) {
+					t.Errorf("the log holds %q of the forged payload", secret)
+				}
+			}
+			if sc.kind == "embedded" && !strings.Contains(logs, `msg="error processing packet"`) {
+				t.Error("mochi did not log the refused packet: the check above proved nothing")
 			}
 
 			// Unknown device: certificate of the fleet CA, never registered.
@@ -72,6 +92,15 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// leaked reports whether logs hold secret as text or as bytes in a form
+// a log handler prints them: %v (decimal list), hex or base64.
+func leaked(logs, secret string) bool {
+	dec := strings.Trim(fmt.Sprint([]byte(secret)), "[]")
+	return strings.Contains(logs, secret) || strings.Contains(logs, dec) ||
+		strings.Contains(logs, hex.EncodeToString([]byte(secret))) ||
+		strings.Contains(logs, strings.TrimRight(base64.StdEncoding.EncodeToString([]byte(secret)), "="))
 }
 
 // markerAcked sends one operation of k's own and returns a channel closed

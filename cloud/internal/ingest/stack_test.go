@@ -1,10 +1,14 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,17 +39,45 @@ type stack struct {
 	reg    *operator.Registry
 	broker *broker.Broker
 	certs  map[string]pki.Issued // device certificates by id
+	logs   *logTee               // everything the stack's parts log
+}
+
+// logTee passes log lines to the test's log and keeps them for asserts.
+type logTee struct {
+	t   testing.TB
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (w *logTee) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+// String returns what was logged so far.
+func (w *logTee) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// logger returns a logger at INFO writing to s.logs.
+func (s *stack) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
 func newStack(t *testing.T, kind string, d store.Dialect) *stack {
 	t.Helper()
 	ctx := context.Background()
 	s := &stack{t: t, kind: kind, db: storetest.Open(t, d), certs: map[string]pki.Issued{}}
+	s.logs = &logTee{t: t}
 	var err error
 	if s.ca, err = pki.NewCA("test fleet CA", time.Now(), time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	s.fleet = fleet.New(s.db, nil, storetest.Logger(t))
+	s.fleet = fleet.New(s.db, nil, s.logger())
 	s.reg = operator.NewRegistry(s.db, nil)
 	if err := s.reg.Upsert(ctx, operator.Operator{CF: opCF, Name: "Luca Marini", Enabled: true,
 		Menus: []string{operator.All}, Counters: []string{operator.All}}); err != nil {
@@ -70,7 +102,7 @@ func newStack(t *testing.T, kind string, d store.Dialect) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.broker, err = broker.New(broker.Config{Addr: "127.0.0.1:0", TLS: cfg}, s.fleet, metrics.NewRegistry(), storetest.Logger(t)); err != nil {
+	if s.broker, err = broker.New(broker.Config{Addr: "127.0.0.1:0", TLS: cfg}, s.fleet, metrics.NewRegistry(), s.logger()); err != nil {
 		t.Fatal(err)
 	}
 	s.fleet.SetKicker(s.broker)
@@ -105,7 +137,7 @@ func (s *stack) cmsd(name string, wrap func(ingest.Applier) ingest.Applier, root
 	if err != nil {
 		t.Fatal(err)
 	}
-	var eng ingest.Applier = cms.New(s.db, nil, cms.Options{}, storetest.Logger(t))
+	var eng ingest.Applier = cms.New(s.db, nil, cms.Options{}, s.logger())
 	if wrap != nil {
 		eng = wrap(eng)
 	}
@@ -113,11 +145,11 @@ func (s *stack) cmsd(name string, wrap func(ingest.Applier) ingest.Applier, root
 	if roots != nil {
 		opts = *roots
 	}
-	auth := opauth.New(s.db, s.reg, opts, storetest.Logger(t))
+	auth := opauth.New(s.db, s.reg, opts, s.logger())
 	reg := metrics.NewRegistry()
 	in, err := ingest.New(ingest.Options{Broker: s.url, ClientID: name, TLS: s.clientTLS(is), Workers: 8},
-		ingest.Deps{Engine: eng, Cards: cms.New(s.db, nil, cms.Options{}, storetest.Logger(t)), Operators: auth, Devices: s.fleet},
-		reg, storetest.Logger(t))
+		ingest.Deps{Engine: eng, Cards: cms.New(s.db, nil, cms.Options{}, s.logger()), Operators: auth, Devices: s.fleet},
+		reg, s.logger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +175,7 @@ func (s *stack) kiosk(id string, lost func(error)) *ingesttest.Kiosk {
 		s.t.Fatal(err)
 	}
 	s.certs[id] = is
-	k, err := ingesttest.Dial(context.Background(), s.url, id, s.clientTLS(is), lost, storetest.Logger(s.t))
+	k, err := ingesttest.Dial(context.Background(), s.url, id, s.clientTLS(is), lost, s.logger())
 	if err != nil {
 		s.t.Fatal(err)
 	}
