@@ -25,8 +25,19 @@ const crlEvery = 24 * time.Hour
 // gaugeEvery is how often the expiry gauges are brought up to date.
 const gaugeEvery = time.Minute
 
-// crlKeeper re-signs the fleet CRL at start and daily and has Mosquitto
-// reload it.
+// crlDebounce is how long the CRL keeper waits after a change made by
+// this instance before it signs, so that a burst of changes (a site
+// disabled device by device) gives one signature and one reload.
+const crlDebounce = 250 * time.Millisecond
+
+// crlPoll is how often the CRL keeper reads the entries of the CRL to find
+// the changes made by other processes (cmsctl, another instance).
+const crlPoll = 2 * time.Second
+
+// crlKeeper re-signs the fleet CRL and has Mosquitto reload it: at start,
+// every crlEvery, soon (crlDebounce) after this instance disables or
+// enables a device or revokes a certificate, and within crlPoll of such a
+// change made elsewhere.
 type crlKeeper struct {
 	fleet     *fleet.Fleet
 	ca        *pki.CA
@@ -37,20 +48,44 @@ type crlKeeper struct {
 	log       *slog.Logger
 	now       func() time.Time
 	next      time.Time // NextUpdate of the CRL written last
+	key       string    // fleet.CRLKey of the entries signed (or tried) last
+	poll      time.Duration
 }
 
 // sign writes a fresh CRL and makes the broker reload it.
 func (k *crlKeeper) sign(ctx context.Context) error {
-	n, err := k.fleet.WriteCRL(ctx, k.ca, k.path)
+	rs, err := k.fleet.CRLEntries(ctx)
 	if err != nil {
 		return fmt.Errorf("fleet CRL: %w", err)
 	}
+	return k.write(ctx, rs)
+}
+
+// write signs a CRL of rs and makes the broker reload it. The entries
+// count as signed even when the reload fails, so that a poll does not try
+// again every crlPoll: the gauge tick does, every minute.
+func (k *crlKeeper) write(ctx context.Context, rs []pki.Revoked) error {
+	k.key = fleet.CRLKey(rs)
+	if err := k.fleet.WriteCRLOf(k.ca, rs, k.path); err != nil {
+		return fmt.Errorf("fleet CRL: %w", err)
+	}
 	k.next = k.now().Add(fleet.CRLValidity)
-	k.log.Info("fleet CRL signed", "path", k.path, "entries", n, "next_update", k.next)
+	k.log.Info("fleet CRL signed", "path", k.path, "entries", len(rs), "next_update", k.next)
 	k.gauge()
 	return k.reload(ctx)
 }
 
+// refresh signs when the entries differ from those signed last.
+func (k *crlKeeper) refresh(ctx context.Context) error {
+	rs, err := k.fleet.CRLEntries(ctx)
+	if err != nil {
+		return fmt.Errorf("fleet CRL: %w", err)
+	}
+	if fleet.CRLKey(rs) == k.key {
+		return nil
+	}
+	return k.write(ctx, rs)
+}
 func (k *crlKeeper) gauge() { k.expiry.Set(k.next.Sub(k.now()).Seconds()) }
 
 // reload runs --crl-reload-cmd and signals the --mosquitto-pid-file process.
@@ -79,13 +114,16 @@ func (k *crlKeeper) reload(ctx context.Context) error {
 	return nil
 }
 
-// run signs at start and every crlEvery; a failed signature or reload is
-// logged and retried at the next gauge tick.
+// run signs at start and every crlEvery, after changes (see crlKeeper);
+// a failed signature or reload is logged and retried at the next gauge
+// tick.
 func (k *crlKeeper) run(ctx context.Context) error {
+	every := k.poll
+	if every <= 0 {
+		every = crlPoll
+	}
 	due := k.now()
-	t := time.NewTicker(gaugeEvery)
-	defer t.Stop()
-	for {
+	renew := func() {
 		if !k.now().Before(due) {
 			if err := k.sign(ctx); err != nil && ctx.Err() == nil {
 				k.log.Error("fleet CRL not renewed", "err", err)
@@ -94,10 +132,33 @@ func (k *crlKeeper) run(ctx context.Context) error {
 			}
 		}
 		k.gauge()
+	}
+	renew()
+	tick := time.NewTicker(gaugeEvery)
+	defer tick.Stop()
+	poll := time.NewTicker(every)
+	defer poll.Stop()
+	var debounce <-chan time.Time
+	for {
+		var err error
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-tick.C:
+			renew()
+		case <-k.fleet.CRLChanged():
+			if debounce == nil {
+				debounce = time.After(crlDebounce)
+			}
+		case <-debounce:
+			debounce = nil
+			err = k.refresh(ctx)
+		case <-poll.C:
+			err = k.refresh(ctx)
+		}
+		if err != nil && ctx.Err() == nil {
+			k.log.Error("fleet CRL not updated", "err", err)
+			due = k.now() // signed again at the next gauge tick
 		}
 	}
 }

@@ -46,7 +46,7 @@ func (f *Fleet) IssueCloud(ctx context.Context, ca *pki.CA, cn string, validity 
 // issued to the same CN before are revoked in the same transaction.
 func (f *Fleet) RecordCert(ctx context.Context, cn string, role Role, is pki.Issued, replace bool) error {
 	now := micros(f.now())
-	return f.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := f.db.InTx(ctx, func(tx *sql.Tx) error {
 		if replace {
 			if _, err := tx.ExecContext(ctx, `UPDATE fleet_certs SET revoked_at = $1
 				WHERE cn = $2 AND revoked_at IS NULL`, now, cn); err != nil {
@@ -60,6 +60,10 @@ func (f *Fleet) RecordCert(ctx context.Context, cn string, role Role, is pki.Iss
 		}
 		return nil
 	})
+	if err == nil && replace {
+		f.crlChange()
+	}
+	return err
 }
 
 // Revoke revokes the certificate with serial: the broker refuses it from
@@ -87,6 +91,7 @@ func (f *Fleet) Revoke(ctx context.Context, serial string) error {
 		WHERE cn = $1 AND revoked_at IS NULL AND not_after > $2`, cn, now).Scan(&valid); err != nil {
 		return fmt.Errorf("fleet: revoke: %w", err)
 	}
+	f.crlChange()
 	f.log.Info("certificate revoked", "serial", serial, "cn", cn, "valid_left", valid)
 	if valid > 0 {
 		return nil
@@ -166,5 +171,6 @@ func (f *Fleet) setEnabled(ctx context.Context, id string, on bool) error {
 		return fmt.Errorf("%w: %s", ErrUnknownDevice, id)
 	}
 	f.setLocal(id, on)
+	f.crlChange()
 	return nil
 }

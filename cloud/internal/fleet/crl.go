@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/pki"
@@ -51,10 +52,31 @@ func (f *Fleet) WriteCRL(ctx context.Context, ca *pki.CA, path string) (int, err
 	if err != nil {
 		return 0, err
 	}
+	return len(rs), f.WriteCRLOf(ca, rs, path)
+}
+
+// WriteCRLOf writes a CRL of rs (as returned by CRLEntries), signed by ca
+// and valid CRLValidity, to path.
+func (f *Fleet) WriteCRLOf(ca *pki.CA, rs []pki.Revoked, path string) error {
 	now := f.now()
 	crl, err := ca.CRL(rs, now.UnixMicro(), now, CRLValidity)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return len(rs), pki.WriteCRL(path, crl)
+	return pki.WriteCRL(path, crl)
+}
+
+// CRLKey identifies the content of a CRL of rs apart from the time it is
+// signed: two lists with the same key refuse the same certificates.
+func CRLKey(rs []pki.Revoked) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.Serial)
+		if r.Hold {
+			b.WriteString(":hold;")
+		} else {
+			fmt.Fprintf(&b, ":%d;", r.At.UnixMicro())
+		}
+	}
+	return b.String()
 }

@@ -11,7 +11,9 @@
 // serial must be recorded for that CN and not revoked, and a device must be
 // registered and enabled. [Fleet.Disable] takes effect at once: the next
 // connection is refused and a [Kicker] (the embedded broker) drops the
-// current one. [Fleet.Enabled], asked by ingest for every message, answers
+// current one; an external broker is kept in step by the fleet CRL
+// ([Fleet.CRLEntries]), which cmsd signs again when [Fleet.CRLChanged] says
+// this instance changed it. [Fleet.Enabled], asked by ingest for every message, answers
 // from a view of the whole fleet loaded in one statement at most every
 // two seconds (view.go), which this instance's own changes update at once.
 //

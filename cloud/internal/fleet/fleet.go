@@ -43,11 +43,27 @@ type Fleet struct {
 	kicker Kicker
 
 	view *view // what Enabled answers from
+
+	crlChanged chan struct{} // see CRLChanged
 }
 
 // New returns a Fleet over db. pub may be nil until [Fleet.SetPublisher].
 func New(db *store.DB, pub Publisher, log *slog.Logger) *Fleet {
-	return &Fleet{db: db, log: log, now: time.Now, pub: pub, view: newView()}
+	return &Fleet{db: db, log: log, now: time.Now, pub: pub, view: newView(), crlChanged: make(chan struct{}, 1)}
+}
+
+// CRLChanged is signalled (without blocking, so several changes may give
+// one signal) after this instance changed what [Fleet.CRLEntries] returns:
+// a device disabled or enabled, a certificate revoked or replaced. The
+// signer of the CRL receives from it; changes made by other processes are
+// found by polling CRLEntries.
+func (f *Fleet) CRLChanged() <-chan struct{} { return f.crlChanged }
+
+func (f *Fleet) crlChange() {
+	select {
+	case f.crlChanged <- struct{}{}:
+	default:
+	}
 }
 
 // SetClock replaces the clock (tests).
