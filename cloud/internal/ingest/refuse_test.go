@@ -23,7 +23,8 @@ import (
 const forgedCF = "VRDGPP80A01H501U"
 
 // TestRefusals: another device's topic, unknown, disabled and expired
-// certificates, and an unsigned operator challenge answer.
+// certificates, and operator challenges answered unsigned or wrongly
+// signed.
 func TestRefusals(t *testing.T) {
 	for _, sc := range stacks {
 		t.Run(sc.kind+"-"+string(sc.db), func(t *testing.T) {
@@ -76,20 +77,7 @@ func TestRefusals(t *testing.T) {
 				t.Error("expired certificate connected")
 			}
 
-			// An operator challenge answered without a signature is refused.
-			res, err := victim.Request(ctx, wire.MethodOperatorChallenge, wire.OperatorChallengeParams{CF: opCF}, 10*time.Second)
-			if err != nil || res.Outcome != string(outcome.Applied) {
-				t.Fatalf("challenge = %+v, %v", res, err)
-			}
-			var ch wire.OperatorChallengeResult
-			if err := jsonUnmarshal(res.Result, &ch); err != nil {
-				t.Fatal(err)
-			}
-			res, err = victim.Request(ctx, wire.MethodOperatorAuth, wire.OperatorAuthParams{CF: opCF, Nonce: ch.Nonce,
-				Certificate: []byte{0x30}, Signature: nil, Menu: "op.activation"}, 10*time.Second)
-			if err != nil || res.Outcome != string(outcome.OperatorNotAuthorised) || res.Result != nil {
-				t.Errorf("unsigned auth = %+v, %v; want operator_not_authorised", res, err)
-			}
+			s.operatorAuth(t, victim)
 		})
 	}
 }

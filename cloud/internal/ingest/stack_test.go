@@ -19,6 +19,7 @@ import (
 	"cnskiosk.dev/cloud/internal/ingest/ingesttest"
 	"cnskiosk.dev/cloud/internal/metrics"
 	"cnskiosk.dev/cloud/internal/opauth"
+	"cnskiosk.dev/cloud/internal/opauth/opauthtest"
 	"cnskiosk.dev/cloud/internal/operator"
 	"cnskiosk.dev/cloud/internal/pki"
 	"cnskiosk.dev/cloud/internal/store"
@@ -39,6 +40,7 @@ type stack struct {
 	reg    *operator.Registry
 	broker *broker.Broker
 	certs  map[string]pki.Issued // device certificates by id
+	opCA   *opauthtest.CA        // operator CA cmsd trusts
 	logs   *logTee               // everything the stack's parts log
 }
 
@@ -75,6 +77,9 @@ func newStack(t *testing.T, kind string, d store.Dialect) *stack {
 	s.logs = &logTee{t: t}
 	var err error
 	if s.ca, err = pki.NewCA("test fleet CA", time.Now(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if s.opCA, err = opauthtest.NewCA("test operator CA", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	s.fleet = fleet.New(s.db, nil, s.logger())
@@ -129,7 +134,7 @@ func (s *stack) clientTLS(is pki.Issued) *tls.Config {
 }
 
 // cmsd starts one ingest instance with a real engine; wrap may wrap the
-// engine. It returns the instance, its metrics and a stop function.
+// engine; roots nil trusts the stack's operator CA. It returns the instance, its metrics and a stop function.
 func (s *stack) cmsd(name string, wrap func(ingest.Applier) ingest.Applier, roots *opauth.Options) (*ingest.Ingest, *metrics.Registry, func()) {
 	t := s.t
 	t.Helper()
@@ -141,7 +146,7 @@ func (s *stack) cmsd(name string, wrap func(ingest.Applier) ingest.Applier, root
 	if wrap != nil {
 		eng = wrap(eng)
 	}
-	opts := opauth.Options{}
+	opts := opauth.Options{Roots: s.opCA.Pool()}
 	if roots != nil {
 		opts = *roots
 	}
