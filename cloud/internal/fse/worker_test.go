@@ -141,7 +141,12 @@ func checkTicket(t *testing.T, db *store.DB, ref string, q ticket.Queue, tasks i
 
 // A worker that claimed a row and died holds it only until its lease ends.
 func TestRestartAfterCrash(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) { testRestartAfterCrash(t, storetest.Open(t, d)) })
+	}
+}
+
+func testRestartAfterCrash(t *testing.T, db *store.DB) {
 	c, sim := newClock(), fsesim.New()
 	addRequest(t, db, "r1", "RSSMRA80A01H501U", c.Now())
 	ctx, cancel := context.WithCancel(context.Background())
