@@ -17,13 +17,16 @@ type Fault struct {
 	CF             bool // answer "codice fiscale errato o mancante"
 	TechnicalFirst int  // fail technically this many times, then succeed
 	AlwaysTech     bool // fail technically forever
+	// Latency, when positive, delays each call for this CF instead of the
+	// global latency (SetLatency). The wait honours the context: a caller
+	// whose deadline comes first gets a technical error.
+	Latency time.Duration
 }
 
 // Sim is a simulated FSE service. The zero value is not usable; use New.
 type Sim struct {
-	Latency time.Duration // added to each call (honours the context)
-
 	mu      sync.Mutex
+	latency time.Duration // added to each call without a latency of its own
 	faults  map[string]Fault
 	calls   map[string]int
 	created map[string]int
@@ -35,7 +38,15 @@ func New() *Sim {
 	return &Sim{faults: map[string]Fault{}, calls: map[string]int{}, created: map[string]int{}, done: map[string]bool{}}
 }
 
-// Set injects a fault for cf.
+// SetLatency sets the delay added to each call whose CF has no
+// Fault.Latency; 0 removes it.
+func (s *Sim) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// Set injects a fault for cf, replacing the one set before.
 func (s *Sim) Set(cf string, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -59,14 +70,8 @@ func (s *Sim) Created(cf string) int {
 // Create implements fse.Service: a request id already created succeeds
 // again without creating a second record.
 func (s *Sim) Create(ctx context.Context, id, cf string, _ fse.Consents) error {
-	if s.Latency > 0 {
-		t := time.NewTimer(s.Latency)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w: %w", fse.ErrTechnical, ctx.Err())
-		case <-t.C:
-		}
+	if err := wait(ctx, s.latencyOf(cf)); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -84,6 +89,31 @@ func (s *Sim) Create(ctx context.Context, id, cf string, _ fse.Consents) error {
 	s.created[cf]++
 	s.done[id] = true
 	return nil
+}
+
+// latencyOf is the delay of a call for cf.
+func (s *Sim) latencyOf(cf string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.faults[cf]; f.Latency > 0 {
+		return f.Latency
+	}
+	return s.latency
+}
+
+// wait waits d, or returns a technical error if ctx ends first.
+func wait(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("%w: no answer (simulated latency %v): %w", fse.ErrTechnical, d, ctx.Err())
+	case <-t.C:
+		return nil
+	}
 }
 
 // ServeHTTP serves the protocol of fse.HTTPService; a request without an
