@@ -14,13 +14,19 @@ import (
 // version, and publishes it retained on the device's config topic. The
 // stored config stays the desired one even if publishing fails; Republish
 // sends it again.
+//
+// The counter of a device has one source of truth, the devices row that
+// the engine and operator authentication read: c.Counter is written there
+// in the same transaction, and an empty c.Counter keeps the device's
+// current counter (and is filled in with it).
 func (f *Fleet) SetConfig(ctx context.Context, dev string, c wire.Config) (wire.Config, error) {
 	if err := c.Validate(); err != nil {
 		return wire.Config{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	err := f.db.InTx(ctx, func(tx *sql.Tx) error {
 		var v int64
-		err := tx.QueryRowContext(ctx, `SELECT desired_version FROM devices WHERE id = $1`, dev).Scan(&v)
+		var counter string
+		err := tx.QueryRowContext(ctx, `SELECT desired_version, counter FROM devices WHERE id = $1`, dev).Scan(&v, &counter)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: %s", ErrUnknownDevice, dev)
 		}
@@ -29,15 +35,21 @@ func (f *Fleet) SetConfig(ctx context.Context, dev string, c wire.Config) (wire.
 		}
 		c.Version = v + 1
 		if c.Counter == "" {
+			c.Counter = counter
+		}
+		if c.Counter == "" {
 			c.Counter = dev
 		}
 		raw, err := json.Marshal(c)
 		if err != nil {
 			return fmt.Errorf("fleet: config: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE devices SET desired_version = $1, desired_config = $2 WHERE id = $3`,
-			c.Version, string(raw), dev)
-		return err
+		_, err = tx.ExecContext(ctx, `UPDATE devices SET desired_version = $1, desired_config = $2, counter = $3 WHERE id = $4`,
+			c.Version, string(raw), c.Counter, dev)
+		if err != nil {
+			return fmt.Errorf("fleet: config of %s: %w", dev, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return wire.Config{}, err

@@ -105,15 +105,10 @@ func (s *Server) apiSetConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	err := s.setConfig(r.Context(), id, c)
+	nc, err := s.setConfig(r.Context(), id, c)
 	if err == nil {
-		err = s.saveCounter(r.Context(), c, id)
+		err = s.saveCounter(r.Context(), nc.Counter, c.Capabilities)
 	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	nc, err := s.o.Fleet.Config(r.Context(), id)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

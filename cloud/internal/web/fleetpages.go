@@ -150,7 +150,7 @@ func (s *Server) deviceDetail(ctx context.Context, id string) (deviceData, error
 		return d, err
 	}
 	d.Caps, d.Policies = offeredCaps(), s.policies()
-	d.Current, err = s.counterCaps(ctx, d.Config, id)
+	d.Current, err = s.counterCaps(ctx, d.D.Counter)
 	return d, err
 }
 
@@ -183,11 +183,12 @@ func configFromForm(r *http.Request) (wire.Config, error) {
 func (s *Server) configPost(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	c, err := configFromForm(r)
+	var nc wire.Config
 	if err == nil {
-		err = s.setConfig(r.Context(), id, c)
+		nc, err = s.setConfig(r.Context(), id, c)
 	}
 	if err == nil {
-		err = s.saveCounter(r.Context(), c, id)
+		err = s.saveCounter(r.Context(), nc.Counter, c.Capabilities)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -196,28 +197,31 @@ func (s *Server) configPost(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?ok=config", http.StatusSeeOther)
 }
 
-func (s *Server) setConfig(ctx context.Context, id string, c wire.Config) error {
+// setConfig stores c as the desired config of device id (the device's
+// counter with it) and returns it as stored.
+func (s *Server) setConfig(ctx context.Context, id string, c wire.Config) (wire.Config, error) {
 	if s.o.Fleet == nil {
-		return errNoFleet
+		return wire.Config{}, errNoFleet
 	}
 	if err := s.checkConfig(c); err != nil {
-		return err
+		return wire.Config{}, err
 	}
 	nc, err := s.o.Fleet.SetConfig(ctx, id, c)
 	switch {
 	case errors.Is(err, fleet.ErrUnknownDevice):
-		return errors.Join(errNotFound, err)
+		return nc, errors.Join(errNotFound, err)
 	case errors.Is(err, fleet.ErrInvalid):
-		return errors.Join(ErrBadInput, err)
+		return nc, errors.Join(ErrBadInput, err)
 	case err != nil && nc.Version > 0:
 		// Stored but not published: the fleet republishes it later.
 		s.log.WarnContext(ctx, "config stored, publish failed", "dev", id, "version", nc.Version, "err", err)
-		return nil
+		return nc, nil
 	}
 	if err == nil {
-		s.log.InfoContext(ctx, "device config changed", "dev", id, "version", nc.Version, "by", sessionFrom(ctx).Username)
+		s.log.InfoContext(ctx, "device config changed", "dev", id, "version", nc.Version, "counter", nc.Counter,
+			"by", sessionFrom(ctx).Username)
 	}
-	return err
+	return nc, err
 }
 
 var commandNames = []string{"reboot", "print_test", "sync_now"}

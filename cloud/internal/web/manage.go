@@ -84,12 +84,12 @@ func (s *Server) policies() []string {
 	return out
 }
 
-// counterCaps returns the capabilities registered for a device's counter.
-func (s *Server) counterCaps(ctx context.Context, c wire.Config, dev string) ([]wire.Capability, error) {
+// counterCaps returns the capabilities registered for counter.
+func (s *Server) counterCaps(ctx context.Context, counter string) ([]wire.Capability, error) {
 	if s.o.Counters == nil {
 		return nil, nil
 	}
-	ctr, err := s.o.Counters.GetCounter(ctx, counterID(c, dev))
+	ctr, err := s.o.Counters.GetCounter(ctx, counter)
 	if err != nil {
 		return nil, err
 	}
@@ -98,13 +98,6 @@ func (s *Server) counterCaps(ctx context.Context, c wire.Config, dev string) ([]
 		out[i] = wire.Capability(k)
 	}
 	return out, nil
-}
-
-func counterID(c wire.Config, dev string) string {
-	if c.Counter != "" {
-		return c.Counter
-	}
-	return dev
 }
 
 // offeredCaps is what the config form offers: the engine's capabilities.
@@ -130,18 +123,18 @@ func (s *Server) checkConfig(c wire.Config) error {
 	return nil
 }
 
-// saveCounter writes the counter's capabilities to the counters table,
-// keeping its name.
-func (s *Server) saveCounter(ctx context.Context, c wire.Config, dev string) error {
+// saveCounter writes caps as the capabilities of counter (the device's,
+// as SetConfig stored it) to the counters table, keeping its name.
+func (s *Server) saveCounter(ctx context.Context, counter string, caps []wire.Capability) error {
 	if s.o.Counters == nil {
 		return nil
 	}
-	ctr, err := s.o.Counters.GetCounter(ctx, counterID(c, dev))
+	ctr, err := s.o.Counters.GetCounter(ctx, counter)
 	if err != nil {
 		return err
 	}
 	ctr.Capabilities = ctr.Capabilities[:0]
-	for _, k := range c.Capabilities {
+	for _, k := range caps {
 		ctr.Capabilities = append(ctr.Capabilities, rules.Capability(k))
 	}
 	return s.o.Counters.UpsertCounter(ctx, ctr)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -122,6 +123,37 @@ func TestConfigWritesCounter(t *testing.T) {
 	}
 }
 
+// TestConfigMovesCounter: the counter field of the config form moves the
+// device to another counter (the registry row the engine reads), the
+// capabilities go to that counter, and the form shows it; the API does
+// the same.
+func TestConfigMovesCounter(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.client(t, "admin")
+	tok := e.csrf(t, admin)
+	form := url.Values{"csrf": {tok}, "sportello": {"desk-9"}, "capacita": {"reissue"}, "consensi": {"fse-2015"}, "lingue": {"it"}, "prezzo": {"4"}}
+	if got := post(t, admin, e.srv.URL+"/dispositivi/kiosk-002/configurazione", form, sameOrigin); got != 303 {
+		t.Fatalf("config post: %d", got)
+	}
+	d, err := e.fleet.Get(ctx, "kiosk-002")
+	if err != nil || d.Counter != "desk-9" {
+		t.Errorf("device counter = %q (%v), want desk-9", d.Counter, err)
+	}
+	c, err := e.counters.GetCounter(ctx, "desk-9")
+	if err != nil || !slices.Equal(c.Capabilities, []rules.Capability{rules.CapReissue}) {
+		t.Errorf("counter desk-9 = %+v, %v; want reissue", c, err)
+	}
+	if _, body := get(t, admin, e.srv.URL+"/dispositivi/kiosk-002"); !strings.Contains(body, `value="desk-9"`) {
+		t.Errorf("the form does not show the device's counter")
+	}
+	code, body := putJSON(t, admin, e.srv.URL+"/api/v1/devices/kiosk-002/config", tok,
+		`{"counter":"desk-10","capabilities":[],"consent_policy":"fse-2015","languages":["it"],"reader_price_cents":0}`)
+	if d, _ := e.fleet.Get(ctx, "kiosk-002"); code != 200 || d.Counter != "desk-10" || !strings.Contains(body, `"counter":"desk-10"`) {
+		t.Errorf("API: %d %s, device counter %q; want desk-10", code, body, d.Counter)
+	}
+}
+
 func TestOperationDetail(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(t, "supervisore")
@@ -138,4 +170,20 @@ func TestOperationDetail(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `"number":"CA12345XY"`) || !strings.Contains(body, `"cf":"VRDNNA80A41H501X"`) {
 		t.Errorf("operation API: %d %s", code, body)
 	}
+}
+
+// putJSON sends body with PUT and the CSRF token, and returns the status
+// and the answer.
+func putJSON(t *testing.T, c *http.Client, u, tok, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, u, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", tok)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }
