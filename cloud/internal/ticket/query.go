@@ -17,7 +17,8 @@ type Filter struct {
 
 const ticketCols = `id, queue, status, subject, detail, card_team, cf, source, ref, created_at, updated_at`
 
-// List returns tickets, newest first.
+// List returns the newest Limit tickets (default 200), newest first, with
+// no way to reach older ones: a help-desk queue pages with [Page].
 func List(ctx context.Context, db *sql.DB, f Filter) ([]Ticket, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
