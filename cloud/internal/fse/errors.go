@@ -10,4 +10,8 @@ var (
 	ErrTechnical = errors.New("fse: technical error")
 	// ErrConfig: the worker options are not usable.
 	ErrConfig = errors.New("fse: invalid configuration")
+	// ErrStatus: a list asked for a status that does not exist.
+	ErrStatus = errors.New("fse: invalid request status")
+	// ErrCursor: a list page cursor that is not one List returned.
+	ErrCursor = errors.New("fse: invalid page cursor")
 )
