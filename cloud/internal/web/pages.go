@@ -12,21 +12,6 @@ import (
 	"cnskiosk.dev/shared/outcome"
 )
 
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := http.StatusInternalServerError, "Si è verificato un errore. Riprovare più tardi."
-	switch {
-	case errors.Is(err, ErrBadInput):
-		status, msg = http.StatusBadRequest, "Dati non validi: "+err.Error()
-	case errors.Is(err, ticket.ErrNotFound), errors.Is(err, errNotFound):
-		status, msg = http.StatusNotFound, "Elemento non trovato."
-	default:
-		s.log.ErrorContext(r.Context(), "console request failed", "path", r.URL.Path, "err", err)
-	}
-	s.render(w, status, "error", view{Title: "Errore", Sess: sessionFrom(r.Context()), Error: msg})
-}
-
-var errNotFound = errors.New("web: not found")
-
 type opsData struct {
 	Q        OpQuery
 	Ops      []Operation
@@ -97,7 +82,7 @@ func (s *Server) ticketStatusPost(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) setTicketStatus(r *http.Request, id string, to ticket.Status, actor, note string) error {
 	if len(note) > 1000 {
-		return errors.Join(ErrBadInput, errors.New("nota troppo lunga"))
+		return invalid("La nota non può superare i 1000 caratteri.")
 	}
 	return s.db.InTx(r.Context(), func(tx *sql.Tx) error {
 		return ticket.SetStatusTx(r.Context(), tx, id, to, actor, note, s.o.Now())

@@ -89,6 +89,7 @@ type view struct {
 	Flash string
 	Warn  string // a notice that is not a success (e.g. a command not delivered)
 	Error string
+	Ref   string // request id of an error page, to quote to support
 	Data  any
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/account"
@@ -49,13 +51,83 @@ func (s *Server) routes() (http.Handler, error) {
 	page("GET /profilo", "profile", "", s.profilePage)
 	page("POST /profilo/password", "password", "", s.passwordPost)
 	s.apiRoutes(mux)
+	mux.Handle("/", s.instrument("unmatched", http.HandlerFunc(s.unmatched)))
+	s.mux = mux
 	cop := http.NewCrossOriginProtection()
 	for _, o := range s.o.TrustedOrigins {
 		if err := cop.AddTrustedOrigin(o); err != nil {
 			return nil, err
 		}
 	}
+	cop.SetDenyHandler(s.instrument("cross_origin", http.HandlerFunc(s.crossOrigin)))
 	return headers(cop.Handler(mux)), nil
+}
+
+// catchAll is the pattern of unmatched, which answers every request no
+// other route takes.
+const catchAll = "/"
+
+// unmatched answers a path no route has (404) or a method the path does
+// not take (405, with Allow), in Italian: a page, or JSON under /api/.
+func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
+	status, title, msg := http.StatusNotFound, "Pagina non trovata",
+		"La pagina richiesta non esiste. Controllare l'indirizzo oppure tornare alla pagina iniziale."
+	if allow := s.allowed(r.URL.Path); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		status, title, msg = http.StatusMethodNotAllowed, "Operazione non consentita",
+			"Questo indirizzo non accetta la richiesta inviata. Tornare alla pagina precedente e riprovare dai pulsanti della console."
+	}
+	s.log.InfoContext(r.Context(), "console request unmatched", "method", r.Method, "path", r.URL.Path, "status", status)
+	if isAPI(r) {
+		writeJSONError(w, status, map[int]string{404: "risorsa non trovata", 405: "metodo non consentito"}[status])
+		return
+	}
+	s.render(w, status, "error", view{Title: title, Sess: s.optionalSession(r), Error: msg})
+}
+
+// crossOrigin answers a state-changing request that
+// http.CrossOriginProtection refused (sent from another site).
+func (s *Server) crossOrigin(w http.ResponseWriter, r *http.Request) {
+	s.log.WarnContext(r.Context(), "cross-origin request refused", "method", r.Method, "path", r.URL.Path,
+		"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+	if isAPI(r) {
+		writeJSONError(w, http.StatusForbidden, "richiesta da un'altra origine rifiutata")
+		return
+	}
+	s.render(w, http.StatusForbidden, "error", view{Title: "Richiesta rifiutata", Sess: s.optionalSession(r),
+		Error: "La richiesta proviene da un altro sito e non è stata eseguita. Aprire la console dal suo indirizzo e ripetere l'operazione."})
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// optionalSession is the session of the request if it has a valid one,
+// so an error page outside the signed-in routes still shows the menu.
+func (s *Server) optionalSession(r *http.Request) *account.Session {
+	sess, err := s.session(r)
+	if err != nil {
+		return nil
+	}
+	return &sess
+}
+
+// allowed lists the methods some route other than the catch-all takes
+// for path.
+func (s *Server) allowed(path string) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if s.routed(m, path) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// routed reports whether a route other than the catch-all takes method
+// on path.
+func (s *Server) routed(method, path string) bool {
+	r := &http.Request{Method: method, URL: &url.URL{Path: path}, Host: "console"}
+	_, p := s.mux.Handler(r)
+	return p != "" && p != catchAll
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -79,6 +79,7 @@ type Server struct {
 	log      *slog.Logger
 	tpl      *templates
 	handler  http.Handler
+	mux      *http.ServeMux
 	reqs     *metrics.CounterVec
 	latency  *metrics.HistogramVec
 	srv      *http.Server
