@@ -28,12 +28,20 @@ func sessionFrom(ctx context.Context) *account.Session {
 func (s *Server) authed(perm account.Permission, api bool, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, err := s.session(r)
-		if err != nil {
+		switch {
+		case err != nil && !errors.Is(err, account.ErrNoSession):
 			if api {
-				writeJSONError(w, http.StatusUnauthorized, "autenticazione richiesta")
+				s.log.ErrorContext(r.Context(), "session lookup failed", "path", r.URL.Path, "err", err)
+				writeJSONError(w, http.StatusInternalServerError, "errore interno")
 				return
 			}
-			http.Redirect(w, r, "/accesso?dopo="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			s.fail(w, r, err)
+			return
+		case err != nil && api:
+			writeJSONError(w, http.StatusUnauthorized, "autenticazione richiesta")
+			return
+		case err != nil:
+			s.toSignIn(w, r)
 			return
 		}
 		if perm != "" && !sess.Role.Can(perm) {
@@ -74,8 +82,55 @@ func (s *Server) session(r *http.Request) (account.Session, error) {
 	return s.accounts.Lookup(r.Context(), c.Value)
 }
 
+// toSignIn sends a request without a valid session to the sign-in page,
+// which brings the user back to the page afterwards. A request that came
+// with a session cookie had a session that ended: the cookie is removed
+// and the sign-in page says the session expired.
+func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request) {
+	q := url.Values{"dopo": {s.pageOf(r)}}
+	if _, err := r.Cookie(cookieName); err == nil {
+		q.Set("scaduta", "1")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			q.Set("scaduta", "modulo")
+		}
+		clearCookie(w, r)
+	}
+	http.Redirect(w, r, "/accesso?"+q.Encode(), http.StatusSeeOther)
+}
+
+// pageOf is where to come back to after signing in: the request itself
+// for a GET, else the nearest parent path a GET route takes (a form posted
+// to /dispositivi/{id}/configurazione returns to /dispositivi/{id}).
+func (s *Server) pageOf(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	p := r.URL.Path
+	for p != "/" && p != "" {
+		p = p[:strings.LastIndexByte(p, '/')]
+		if p != "" && s.routed(http.MethodGet, p) {
+			return p
+		}
+	}
+	return "/"
+}
+
+// loginData is what the sign-in page shows besides the form.
+type loginData struct {
+	Next    string // where to go after signing in (a local path)
+	Expired string // why the user is asked to sign in again
+}
+
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "login", view{Title: "Accesso", Data: safeNext(r.URL.Query().Get("dopo"))})
+	q := r.URL.Query()
+	d := loginData{Next: safeNext(q.Get("dopo"))}
+	switch q.Get("scaduta") {
+	case "1":
+		d.Expired = "Sessione scaduta: accedi di nuovo."
+	case "modulo":
+		d.Expired = "Sessione scaduta: accedi di nuovo. I dati dell'ultimo modulo non sono stati salvati: inserirli di nuovo."
+	}
+	s.render(w, http.StatusOK, "login", view{Title: "Accesso", Data: d})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -141,7 +196,7 @@ func (s *Server) signinRefused(w http.ResponseWriter, r *http.Request, user, cli
 	}
 	s.event(r, account.Event{Username: user, Client: client, Action: action, Detail: detail})
 	s.log.InfoContext(r.Context(), "console sign-in refused", "user", user, "client", client, "result", result)
-	s.render(w, status, "login", view{Title: "Accesso", Data: safeNext(r.PostFormValue("dopo")), Error: msg})
+	s.render(w, status, "login", view{Title: "Accesso", Data: loginData{Next: safeNext(r.PostFormValue("dopo"))}, Error: msg})
 }
 
 // event writes the console log; a failure is logged, never shown.
@@ -164,9 +219,13 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(cookieName); err == nil {
 		_ = s.accounts.Logout(r.Context(), c.Value)
 	}
+	clearCookie(w, r)
+	http.Redirect(w, r, "/accesso", http.StatusSeeOther)
+}
+
+func clearCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: time.Unix(0, 0)})
-	http.Redirect(w, r, "/accesso", http.StatusSeeOther)
 }
 
 func home(r account.Role) string {
@@ -176,9 +235,14 @@ func home(r account.Role) string {
 	return "/operazioni"
 }
 
-// safeNext keeps only local paths, so the sign-in page is no open redirect.
+// safeNext keeps only local paths, so the sign-in page is no open
+// redirect: a path of this site ("/..."), never "//host" or "/\host"
+// (which browsers read as another host), nor one with control characters
+// (browsers drop a tab or newline, so "/\t/host" would become "//host").
 func safeNext(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, `\`) {
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(p, "/") ||
+		strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\x00\t\n\r") {
 		return "/"
 	}
 	return p
