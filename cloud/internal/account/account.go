@@ -71,15 +71,38 @@ type Account struct {
 	Enabled               bool
 }
 
+// Default session limits.
+const (
+	DefaultTTL  = 8 * time.Hour    // a session ends this long after sign-in
+	DefaultIdle = 30 * time.Minute // a session unused this long ends
+)
+
 // Store reads and writes accounts and sessions.
 type Store struct {
-	db  *store.DB
-	TTL time.Duration // session lifetime; 8h when zero
-	Now func() time.Time
+	db   *store.DB
+	TTL  time.Duration // absolute session lifetime; DefaultTTL when zero
+	Idle time.Duration // idle timeout, within TTL; DefaultIdle when zero
+	Now  func() time.Time
 }
 
-// NewStore returns a Store over db.
-func NewStore(db *store.DB) *Store { return &Store{db: db, TTL: 8 * time.Hour, Now: time.Now} }
+// NewStore returns a Store over db with the default session limits.
+func NewStore(db *store.DB) *Store {
+	return &Store{db: db, TTL: DefaultTTL, Idle: DefaultIdle, Now: time.Now}
+}
+
+func (s *Store) ttl() time.Duration {
+	if s.TTL <= 0 {
+		return DefaultTTL
+	}
+	return s.TTL
+}
+
+func (s *Store) idle() time.Duration {
+	if s.Idle <= 0 {
+		return DefaultIdle
+	}
+	return min(s.Idle, s.ttl())
+}
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 
@@ -137,8 +160,10 @@ func (s *Store) List(ctx context.Context) ([]Account, error) {
 // Session is a signed-in account.
 type Session struct {
 	Account
-	CSRF    string
-	Expires time.Time
+	CSRF string
+	// Expires is the absolute end (sign-in + TTL); IdleUntil is when the
+	// session ends if it is not used before.
+	Expires, IdleUntil time.Time
 }
 
 // Login checks the password and opens a session; it returns the cookie value.
@@ -159,37 +184,70 @@ func (s *Store) Login(ctx context.Context, username, password string) (string, S
 		return "", Session{}, ErrCredentials
 	}
 	a.Enabled = true
-	id, csrf := token(), token()
-	exp := s.Now().Add(s.TTL)
+	id, csrf, now := token(), token(), s.Now()
+	abs, idle := now.Add(s.ttl()), now.Add(s.idle())
 	_, err = s.db.SQL().ExecContext(ctx, `INSERT INTO web_sessions (id_hash, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		hashID(id), a.Username, csrf, s.Now().UnixMicro(), exp.UnixMicro())
+		hashID(id), a.Username, csrf, now.UnixMicro(), idle.UnixMicro())
 	if err != nil {
 		return "", Session{}, fmt.Errorf("account: session: %w", err)
 	}
-	return id, Session{Account: a, CSRF: csrf, Expires: exp}, nil
+	return id, Session{Account: a, CSRF: csrf, Expires: abs, IdleUntil: idle}, nil
 }
 
 var dummyHash, _ = HashPassword("dummy-password-for-timing")
 
-// Lookup returns the session for a cookie value.
+// Lookup returns the session for a cookie value and counts the lookup as
+// activity: the idle deadline moves to now + Idle (never past the absolute
+// end). The row is written at most once a minute per session, not on
+// every request.
 func (s *Store) Lookup(ctx context.Context, id string) (Session, error) {
 	var ss Session
-	var exp int64
+	var created, exp int64
 	var en int
-	err := s.db.SQL().QueryRowContext(ctx, `SELECT a.username, a.display_name, a.role, a.enabled, s.csrf, s.expires_at
+	err := s.db.SQL().QueryRowContext(ctx, `SELECT a.username, a.display_name, a.role, a.enabled, s.csrf, s.created_at, s.expires_at
 		FROM web_sessions s JOIN accounts a ON a.username = s.username WHERE s.id_hash = $1`, hashID(id)).
-		Scan(&ss.Username, &ss.DisplayName, &ss.Role, &en, &ss.CSRF, &exp)
+		Scan(&ss.Username, &ss.DisplayName, &ss.Role, &en, &ss.CSRF, &created, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ss, ErrNoSession
 	}
 	if err != nil {
 		return ss, fmt.Errorf("account: lookup: %w", err)
 	}
-	ss.Expires, ss.Enabled = time.UnixMicro(exp), en == 1
-	if !ss.Enabled || !s.Now().Before(ss.Expires) {
+	now := s.Now()
+	ss.Expires, ss.IdleUntil, ss.Enabled = time.UnixMicro(created).Add(s.ttl()), time.UnixMicro(exp), en == 1
+	if !ss.Enabled || !now.Before(ss.IdleUntil) || !now.Before(ss.Expires) {
 		return Session{}, ErrNoSession
 	}
+	next := now.Add(s.idle())
+	if next.After(ss.Expires) {
+		next = ss.Expires
+	}
+	if next.Sub(ss.IdleUntil) < touchStep {
+		return ss, nil
+	}
+	_, err = s.db.SQL().ExecContext(ctx, `UPDATE web_sessions SET expires_at = $1 WHERE id_hash = $2 AND expires_at < $1`,
+		next.UnixMicro(), hashID(id))
+	if err != nil {
+		return Session{}, fmt.Errorf("account: session activity: %w", err)
+	}
+	ss.IdleUntil = next
 	return ss, nil
+}
+
+// touchStep is the least a lookup must move the idle deadline to be
+// written.
+const touchStep = time.Minute
+
+// PurgeSessions deletes the sessions that have ended (idle or past their
+// absolute end) and returns how many it deleted.
+func (s *Store) PurgeSessions(ctx context.Context) (int64, error) {
+	now := s.Now()
+	res, err := s.db.SQL().ExecContext(ctx, `DELETE FROM web_sessions WHERE expires_at <= $1 OR created_at <= $2`,
+		now.UnixMicro(), now.Add(-s.ttl()).UnixMicro())
+	if err != nil {
+		return 0, fmt.Errorf("account: purge sessions: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // Exists reports whether an account with this user name exists.

@@ -17,5 +17,8 @@
 //
 // A session id is 32 random bytes; the database keeps only its SHA-256, so
 // a dump of web_sessions cannot be replayed. Each session carries its own
-// CSRF token. Sessions expire after Options.TTL.
+// CSRF token. A session ends Store.TTL after sign-in (8h) or sooner when
+// unused for Store.Idle (30 min): each Lookup moves the idle deadline, kept
+// in web_sessions.expires_at, forward (at most one write a minute per
+// session). Store.PurgeSessions deletes ended sessions.
 package account

@@ -65,8 +65,13 @@ type Options struct {
 	MetricsElsewhere bool
 	// TrustedOrigins are extra origins allowed to post (e.g. a reverse proxy name).
 	TrustedOrigins []string
-	Log            *slog.Logger
-	Now            func() time.Time
+	// SessionTTL: a console session ends this long after sign-in
+	// (default account.DefaultTTL, 8h). SessionIdle: it ends sooner when
+	// unused this long (default account.DefaultIdle, 30 min), so a
+	// shared PC left signed in does not stay open for hours.
+	SessionTTL, SessionIdle time.Duration
+	Log                     *slog.Logger
+	Now                     func() time.Time
 }
 
 // Server is the console. New -> Run(ctx) -> Close.
@@ -105,6 +110,12 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{o: o, db: o.DB, accounts: account.NewStore(o.DB), log: o.Log, tpl: tpl}
 	s.accounts.Now = o.Now
+	if o.SessionTTL > 0 {
+		s.accounts.TTL = o.SessionTTL
+	}
+	if o.SessionIdle > 0 {
+		s.accounts.Idle = o.SessionIdle
+	}
 	s.throttle = account.NewThrottle(o.DB)
 	s.throttle.Now = o.Now
 	s.signins, err = o.Metrics.NewCounterVec("cms_web_signins_total", "Console sign-in attempts by result (ok, refused, locked).", "result")
@@ -158,17 +169,45 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		errc <- s.srv.Serve(l)
 	}()
 	s.log.InfoContext(ctx, "console listening", "addr", l.Addr().String(), "tls", tls)
+	sctx, stop := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); s.sweepSessions(sctx) }()
+	defer func() { stop(); <-swept }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := s.srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := s.srv.Shutdown(dctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// sweepEvery is how often Serve deletes the sessions that have ended.
+const sweepEvery = 10 * time.Minute
+
+// sweepSessions deletes ended sessions at once and then every sweepEvery
+// until ctx ends; a failure is logged and tried again next time.
+func (s *Server) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		n, err := s.accounts.PurgeSessions(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.WarnContext(ctx, "ended console sessions not deleted", "err", err)
+		case n > 0:
+			s.log.DebugContext(ctx, "ended console sessions deleted", "n", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Close is here for the lifecycle; Run stops with its context.
