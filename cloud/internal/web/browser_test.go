@@ -111,9 +111,15 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	shot(t, ctx, "03-dispositivo-config")
 	accessible(t, ctx, "dispositivo")
+	// 105 older tickets still open or in progress: the environment's
+	// ticket, the newest, is on the second page of the queue.
+	addTickets(t, e, 140)
 	do(t, ctx, chromedp.Navigate(base+"/ticket?coda=L1"), chromedp.WaitVisible(chromedp.CSS("table caption")))
 	shot(t, ctx, "04-ticket-L1")
 	accessible(t, ctx, "ticket L1")
+	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[rel="next"]`)))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`a[href="/ticket/`+e.tkt+`"]`)))
+	accessible(t, ctx, "ticket L1, pagina 2")
 	follow(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/ticket/`+e.tkt+`"]`)))
 	do(t, ctx, chromedp.WaitVisible(chromedp.ID("nuovo-stato")), chromedp.SetValue(chromedp.ID("nuovo-stato"), "in_progress"))
 	follow(t, ctx, chromedp.Submit(chromedp.ID("nuovo-stato")))

@@ -174,35 +174,3 @@ func (s *Server) searchOperations(ctx context.Context, q OpQuery) ([]Operation, 
 	}
 	return out, "", nil
 }
-
-// FSERequest is one row of fse_requests.
-type FSERequest struct {
-	ID        string    `json:"id"`
-	CardTEAM  string    `json:"card_team"`
-	CF        string    `json:"cf"`
-	Status    string    `json:"status"`
-	Attempts  int       `json:"attempts"`
-	NextAt    time.Time `json:"next_at"`
-	LastError string    `json:"last_error"`
-	Created   time.Time `json:"created"`
-}
-
-func (s *Server) fseRequests(ctx context.Context, status string) ([]FSERequest, error) {
-	rows, err := s.db.SQL().QueryContext(ctx, `SELECT id, card_team, cf, status, attempts, next_at, last_error, created_at
-		FROM fse_requests WHERE ($1 = '' OR status = $1) ORDER BY created_at DESC, id DESC LIMIT 200`, status)
-	if err != nil {
-		return nil, fmt.Errorf("web: fse requests: %w", err)
-	}
-	defer rows.Close()
-	var out []FSERequest
-	for rows.Next() {
-		var f FSERequest
-		var next, created int64
-		if err := rows.Scan(&f.ID, &f.CardTEAM, &f.CF, &f.Status, &f.Attempts, &next, &f.LastError, &created); err != nil {
-			return nil, fmt.Errorf("web: fse requests: %w", err)
-		}
-		f.NextAt, f.Created = time.UnixMicro(next).UTC(), time.UnixMicro(created).UTC()
-		out = append(out, f)
-	}
-	return out, rows.Err()
-}

@@ -32,25 +32,6 @@ func (s *Server) operationsPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "operations", view{Title: "Operazioni", Nav: "ops", Sess: sessionFrom(r.Context()), Data: d})
 }
 
-type ticketsData struct {
-	Queue, Status string
-	Tickets       []ticket.Ticket
-}
-
-func (s *Server) ticketsPage(w http.ResponseWriter, r *http.Request) {
-	d := ticketsData{Queue: r.URL.Query().Get("coda"), Status: r.URL.Query().Get("stato")}
-	if d.Queue == "" {
-		d.Queue = "L1"
-	}
-	var err error
-	d.Tickets, err = ticket.List(r.Context(), s.db.SQL(), ticket.Filter{Queue: ticket.Queue(d.Queue), Status: ticket.Status(d.Status)})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, http.StatusOK, "tickets", view{Title: "Help desk " + d.Queue, Nav: "tickets", Sess: sessionFrom(r.Context()), Data: d})
-}
-
 type ticketData struct {
 	T      ticket.Ticket
 	Tasks  []ticket.Task
@@ -87,20 +68,6 @@ func (s *Server) setTicketStatus(r *http.Request, id string, to ticket.Status, a
 	return s.db.InTx(r.Context(), func(tx *sql.Tx) error {
 		return ticket.SetStatusTx(r.Context(), tx, id, to, actor, note, s.o.Now())
 	})
-}
-
-func (s *Server) fsePage(w http.ResponseWriter, r *http.Request) {
-	st := r.URL.Query().Get("stato")
-	reqs, err := s.fseRequests(r.Context(), st)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, http.StatusOK, "fse", view{Title: "Richieste FSE", Nav: "fse", Sess: sessionFrom(r.Context()),
-		Data: struct {
-			Status string
-			Reqs   []FSERequest
-		}{st, reqs}})
 }
 
 type auditData struct {
