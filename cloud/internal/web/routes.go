@@ -140,6 +140,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("database unreachable\n"))
 		return
 	}
+	if s.o.Broker != nil && !s.o.Broker.Connected() {
+		s.log.WarnContext(r.Context(), "healthz: broker not connected")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("broker not connected\n"))
+		return
+	}
 	_, _ = w.Write([]byte("ok\n"))
 }
 

@@ -46,6 +46,12 @@ type Engine interface {
 	LookupOperation(ctx context.Context, opID string) (cms.Operation, error)
 }
 
+// BrokerLink is this instance's connection to the MQTT broker, as /healthz
+// reports it.
+type BrokerLink interface {
+	Connected() bool
+}
+
 // Options configure the console.
 type Options struct {
 	DB    *store.DB
@@ -65,6 +71,9 @@ type Options struct {
 	MetricsElsewhere bool
 	// TrustedOrigins are extra origins allowed to post (e.g. a reverse proxy name).
 	TrustedOrigins []string
+	// Broker: /healthz answers 503 while it is not connected; nil, the
+	// broker is not checked.
+	Broker BrokerLink
 	// SessionTTL: a console session ends this long after sign-in
 	// (default account.DefaultTTL, 8h). SessionIdle: it ends sooner when
 	// unused this long (default account.DefaultIdle, 30 min), so a
