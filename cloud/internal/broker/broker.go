@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync/atomic"
 	"time"
 
@@ -49,7 +50,7 @@ type Config struct {
 // Broker is the embedded MQTT broker.
 type Broker struct {
 	srv    *mqtt.Server
-	tcp    *listeners.TCP
+	tcp    *listeners.Net
 	hook   *hook
 	log    *slog.Logger
 	expiry int64 // SessionExpiry in seconds, the unit of mochi's disconnection time
@@ -86,8 +87,13 @@ func New(cfg Config, gate Gate, reg *metrics.Registry, log *slog.Logger) (*Broke
 	if err := srv.AddHook(h, nil); err != nil {
 		return nil, fmt.Errorf("broker: hook: %w", err)
 	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "mtls", Address: cfg.Addr, TLSConfig: cfg.TLS})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("broker: listen %s: %w", cfg.Addr, err)
+	}
+	tcp := listeners.NewNet("mtls", &tlsListener{Listener: ln, cfg: cfg.TLS, h: h})
 	if err := srv.AddListener(tcp); err != nil {
+		ln.Close()
 		return nil, fmt.Errorf("broker: listen %s: %w", cfg.Addr, err)
 	}
 	h.srv = srv

@@ -8,7 +8,10 @@
 // with Mosquitto's use_identity_as_username. On CONNECT the hook asks the
 // fleet registry ([Gate]) whether that certificate (CN and serial) may
 // connect and with which role; unknown, revoked, expired and disabled are
-// refused. A device must use its device id as MQTT client id, so that no
+// refused. The broker runs each TLS handshake itself, so that a
+// certificate refused there (expired, of another CA) is counted in
+// cms_mqtt_connections_refused_total (reason cert_invalid) like those
+// refused at CONNECT (unknown_device, disabled, revoked). A device must use its device id as MQTT client id, so that no
 // client can take over another's session.
 //
 // # ACL

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -69,7 +70,7 @@ func (h *hook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
 }
 
 func (h *hook) admit(cl *mqtt.Client, pk packets.Packet) (string, bool) {
-	tc, ok := cl.Net.Conn.(*tls.Conn)
+	tc, ok := cl.Net.Conn.(interface{ ConnectionState() tls.ConnectionState })
 	if !ok {
 		return "no_tls", false
 	}
@@ -82,7 +83,7 @@ func (h *hook) admit(cl *mqtt.Client, pk packets.Packet) (string, bool) {
 	role, err := h.gate.Admit(ctx, cn, serial)
 	if err != nil {
 		h.log.Info("certificate not admitted", "cn", cn, "serial", serial, "err", err)
-		return "not_admitted", false
+		return admitRefusal(err), false
 	}
 	if role == fleet.RoleDevice && cl.ID != cn {
 		return "client_id_mismatch", false
@@ -93,6 +94,20 @@ func (h *hook) admit(cl *mqtt.Client, pk packets.Packet) (string, bool) {
 	cl.Properties.Username = []byte(cn)
 	h.keep(cl, role)
 	return "", true
+}
+
+// admitRefusal is the reason counted for a certificate the registry
+// does not admit.
+func admitRefusal(err error) string {
+	switch {
+	case errors.Is(err, fleet.ErrUnknownCert), errors.Is(err, fleet.ErrUnknownDevice):
+		return "unknown_device"
+	case errors.Is(err, fleet.ErrDisabled):
+		return "disabled"
+	case errors.Is(err, fleet.ErrRevoked):
+		return "revoked"
+	}
+	return "not_admitted"
 }
 
 // OnACLCheck applies [Allowed] to the client's identity and role, and

@@ -76,6 +76,7 @@ func (w *watch) OnQosComplete(cl *mqtt.Client, pk packets.Packet) {
 
 type testBroker struct {
 	b    *Broker
+	reg  *metrics.Registry
 	ca   *pki.CA
 	gate *testGate
 	w    *watch
@@ -98,10 +99,10 @@ func startBrokerWith(t *testing.T, c Config) *testBroker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tb := &testBroker{ca: ca, gate: &testGate{}, w: &watch{gone: make(chan string, 100), published: make(chan string, 100), acked: make(chan string, 100)}}
+	tb := &testBroker{ca: ca, reg: metrics.NewRegistry(), gate: &testGate{}, w: &watch{gone: make(chan string, 100), published: make(chan string, 100), acked: make(chan string, 100)}}
 	// Not the test's log: connection goroutines may log after the test.
 	c.Addr, c.TLS = "127.0.0.1:0", cfg
-	if tb.b, err = New(c, tb.gate, metrics.NewRegistry(), slog.New(slog.DiscardHandler)); err != nil {
+	if tb.b, err = New(c, tb.gate, tb.reg, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	if err := tb.b.srv.AddHook(tb.w, nil); err != nil {

@@ -1,10 +1,14 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,7 +17,6 @@ import (
 	"cnskiosk.dev/cloud/internal/ingest"
 	"cnskiosk.dev/cloud/internal/ingest/ingesttest"
 	"cnskiosk.dev/cloud/internal/pki"
-	"cnskiosk.dev/cloud/internal/store/storetest"
 	"cnskiosk.dev/shared/outcome"
 	"cnskiosk.dev/shared/wire"
 )
@@ -70,16 +73,101 @@ func TestRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.expectRefused(t, "kiosk-03", dis)
-			// Expired certificate: refused by TLS on both brokers.
+			// Expired certificate, and one of another CA: refused by TLS on
+			// both brokers, counted by the embedded one.
 			old, _ := s.ca.IssueClient("kiosk-04", time.Now().Add(-2*time.Hour), time.Hour)
-			if k, err := ingesttest.Dial(ctx, s.url, "kiosk-04", s.clientTLS(old), nil, storetest.Logger(t)); err == nil {
+			if k, err := ingesttest.Dial(ctx, s.url, "kiosk-04", s.clientTLS(old), nil, s.logger()); err == nil {
 				k.Close()
 				t.Error("expired certificate connected")
 			}
+			otherCA, _ := pki.NewCA("another fleet CA", time.Now(), time.Hour)
+			alien, _ := otherCA.IssueClient("kiosk-05", time.Now(), time.Hour)
+			acfg := s.clientTLS(alien) // sent even though the server names only its CA
+			acfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &acfg.Certificates[0], nil }
+			if k, err := ingesttest.Dial(ctx, s.url, "kiosk-05", acfg, nil, s.logger()); err == nil {
+				k.Close()
+				t.Error("certificate of another CA connected")
+			}
+			if s.kind == "embedded" {
+				s.waitLog(t, `reason=cert_invalid cn=kiosk-04`, "certificate has expired")
+				s.waitLog(t, `reason=cert_invalid cn=kiosk-05`, "unknown authority")
+			}
+			s.refusedCounted(t, map[string]bool{"unknown_device": true, "disabled": true, "cert_invalid": true})
 
 			s.operatorAuth(t, victim)
 		})
 	}
+}
+
+// refusedCounted checks, on the embedded broker, which reasons of
+// cms_mqtt_connections_refused_total have counted something.
+func (s *stack) refusedCounted(t *testing.T, want map[string]bool) {
+	t.Helper()
+	if s.kind != "embedded" {
+		return // Mosquitto refuses; cmsd counts in cms_ingest_rejected_total
+	}
+	// The broker counts a TLS refusal after sending its alert: wait for it.
+	deadline := time.Now().Add(5 * time.Second)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		var wrong []string
+		for _, r := range []string{"unknown_device", "disabled", "revoked", "cert_invalid", "tls_handshake", "no_certificate", "not_admitted", "client_id_mismatch"} {
+			if got := s.refused(t, r) > 0; got != want[r] {
+				wrong = append(wrong, fmt.Sprintf("%s counted %v, want %v", r, got, want[r]))
+			}
+		}
+		if len(wrong) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("connections refused: %s", strings.Join(wrong, "; "))
+			return
+		}
+		<-tick.C
+	}
+}
+
+// waitLog waits up to 5 s for a log line holding every part.
+func (s *stack) waitLog(t *testing.T, parts ...string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		for line := range strings.Lines(s.logs.String()) {
+			if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(line, p) }) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("no log line with %q", parts)
+			return
+		}
+		<-tick.C
+	}
+}
+
+// refused reads cms_mqtt_connections_refused_total{reason} of the
+// embedded broker (0 if never counted).
+func (s *stack) refused(t *testing.T, reason string) float64 {
+	t.Helper()
+	if s.breg == nil {
+		return 0
+	}
+	var b bytes.Buffer
+	s.breg.Write(&b)
+	prefix := `cms_mqtt_connections_refused_total{reason="` + reason + `"} `
+	for line := range strings.Lines(b.String()) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	return 0
 }
 
 // leaked reports whether logs hold secret as text or as bytes in a form
@@ -117,7 +205,7 @@ func markerAcked(t *testing.T, k *ingesttest.Kiosk) <-chan struct{} {
 // behind a Mosquitto that only checks the CA.
 func (s *stack) expectRefused(t *testing.T, id string, is pki.Issued) {
 	t.Helper()
-	k, err := ingesttest.Dial(context.Background(), s.url, id, s.clientTLS(is), nil, storetest.Logger(t))
+	k, err := ingesttest.Dial(context.Background(), s.url, id, s.clientTLS(is), nil, s.logger())
 	if s.kind == "embedded" {
 		if err == nil {
 			k.Close()

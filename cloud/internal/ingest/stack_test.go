@@ -39,6 +39,7 @@ type stack struct {
 	fleet  *fleet.Fleet
 	reg    *operator.Registry
 	broker *broker.Broker
+	breg   *metrics.Registry     // the embedded broker's metrics
 	certs  map[string]pki.Issued // device certificates by id
 	opCA   *opauthtest.CA        // operator CA cmsd trusts
 	logs   *logTee               // everything the stack's parts log
@@ -107,7 +108,8 @@ func newStack(t *testing.T, kind string, d store.Dialect) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.broker, err = broker.New(broker.Config{Addr: "127.0.0.1:0", TLS: cfg}, s.fleet, metrics.NewRegistry(), s.logger()); err != nil {
+	s.breg = metrics.NewRegistry()
+	if s.broker, err = broker.New(broker.Config{Addr: "127.0.0.1:0", TLS: cfg}, s.fleet, s.breg, s.logger()); err != nil {
 		t.Fatal(err)
 	}
 	s.fleet.SetKicker(s.broker)
