@@ -25,8 +25,9 @@ type Service interface {
 }
 
 // HTTPService posts {"request_id":..., "cf":..., "consents":{...}} to URL
-// with the header Idempotency-Key: request_id. 2xx is success; 422 with
-// {"code":"cf"} is ErrCF; anything else is ErrTechnical.
+// with the header Idempotency-Key: request_id. 2xx is success; 422 with a
+// JSON object whose "code" is "cf" is ErrCF (its "message", if a string,
+// goes into the error); anything else is ErrTechnical.
 type HTTPService struct {
 	URL    string
 	Client *http.Client
@@ -73,9 +74,24 @@ func (s HTTPService) Create(ctx context.Context, id, cf string, c Consents) erro
 	if res.StatusCode/100 == 2 {
 		return nil
 	}
-	var eb ErrorBody
-	if res.StatusCode == http.StatusUnprocessableEntity && json.Unmarshal(body, &eb) == nil && eb.Code == "cf" {
-		return fmt.Errorf("%w: %s", ErrCF, eb.Message)
+	if msg, ok := cfRefusal(res.StatusCode, body); ok {
+		return fmt.Errorf("%w: %s", ErrCF, msg)
 	}
 	return fmt.Errorf("%w: HTTP %d", ErrTechnical, res.StatusCode)
+}
+
+// cfRefusal reports whether an answer is the refusal "codice fiscale
+// errato o mancante": HTTP 422 with a JSON object whose "code" is "cf". A
+// "message" that is not a string does not change that; it is left out.
+func cfRefusal(status int, body []byte) (string, bool) {
+	var fields map[string]json.RawMessage
+	if status != http.StatusUnprocessableEntity || json.Unmarshal(body, &fields) != nil {
+		return "", false
+	}
+	var code, msg string
+	if json.Unmarshal(fields["code"], &code) != nil || code != "cf" {
+		return "", false
+	}
+	_ = json.Unmarshal(fields["message"], &msg)
+	return msg, true
 }

@@ -34,6 +34,9 @@ func FuzzHTTPServiceAnswer(f *testing.F) {
 		{200, `{"code":"cf"}`},
 		{422, `{"code":"cf","message":"codice fiscale errato o mancante"}`},
 		{422, `{"code":"cf","message":42}`},
+		{422, `{"CODE":"cf"}`},
+		{422, `{"code":"cf","code":"x"}`},
+		{422, `{"code":["cf"]}`},
 		{422, `{"code":"CF"}`},
 		{422, `{"code":"cf"`},
 		{422, `null`},
@@ -106,8 +109,11 @@ func wantOutcome(status int, body []byte) string {
 	if status/100 == 2 {
 		return "ok"
 	}
-	var eb fse.ErrorBody
-	if status == http.StatusUnprocessableEntity && len(body) <= 4096 && json.Unmarshal(body, &eb) == nil && eb.Code == "cf" {
+	var obj map[string]any
+	if status != http.StatusUnprocessableEntity || len(body) > 4096 || json.Unmarshal(body, &obj) != nil {
+		return "technical"
+	}
+	if code, _ := obj["code"].(string); code == "cf" {
 		return "cf"
 	}
 	return "technical"
