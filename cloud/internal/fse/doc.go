@@ -20,6 +20,12 @@
 // cmsd instances never process one row at once and a crashed worker's rows
 // are taken again when the lease ends.
 //
+// # Listing
+//
+// [List] gives the console one page of requests, newest first, with the
+// ticket opened for each, filtered by status, CF and TEAM, and a keyset
+// cursor to the next page.
+//
 // The [Service] adapter talks to the regional service; [HTTPService] speaks
 // a small JSON protocol, and package fsesim simulates the service with
 // injectable faults (CF error, technical error, latency).

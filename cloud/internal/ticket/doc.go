@@ -8,6 +8,13 @@
 // two queues; the status set and the task kinds are decisions recorded in
 // docs/workers.md.
 //
+// # Queues
+//
+// [Page] reads a queue the way a help desk works it: oldest first, by
+// default only the tickets still open or in progress, one page at a time
+// with a keyset cursor, so no ticket drops out of reach however many
+// are resolved.
+//
 // # Idempotency
 //
 // A ticket is keyed by (source, ref): [OpenTx] called twice for one FSE
