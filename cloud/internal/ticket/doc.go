@@ -10,10 +10,10 @@
 //
 // # Queues
 //
-// [Page] reads a queue the way a help desk works it: oldest first, by
-// default only the tickets still open or in progress, one page at a time
-// with a keyset cursor, so no ticket drops out of reach however many
-// are resolved.
+// [Page] reads a queue the way a help desk works it: oldest first, one
+// page at a time with a keyset cursor, so no ticket drops out of reach
+// however many are resolved. The console asks by default for the [Active]
+// statuses, the tickets still to work.
 //
 // # Idempotency
 //
