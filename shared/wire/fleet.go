@@ -19,12 +19,31 @@ type State struct {
 	OutboxDepth   int       `json:"outbox_depth"`
 	OldestPending time.Time `json:"oldest_pending,omitzero"`
 	Uptime        int64     `json:"uptime_s,omitempty"`
+	// RejectedVersion is the newest config version the kiosk received and
+	// refused to apply, RejectedReason why (for the fleet admin, no
+	// secret); both absent when it applied the latest it received.
+	RejectedVersion int64  `json:"rejected_version,omitempty"`
+	RejectedReason  string `json:"rejected_reason,omitempty"`
 }
+
+// MaxRejectedReason bounds State.RejectedReason.
+const MaxRejectedReason = 256
 
 // Validate checks the structure of s.
 func (s State) Validate() error {
 	return errors.Join(maxLen(s.Firmware, 64, "firmware"), maxLen(s.Reader, 32, "reader"),
-		maxLen(s.Printer, 32, "printer"), maxLen(s.Payment, 32, "payment"))
+		maxLen(s.Printer, 32, "printer"), maxLen(s.Payment, 32, "payment"),
+		s.validateRejected())
+}
+
+func (s State) validateRejected() error {
+	switch {
+	case s.RejectedVersion < 0:
+		return fmt.Errorf("rejected_version %d negative", s.RejectedVersion)
+	case s.RejectedReason != "" && s.RejectedVersion == 0:
+		return need(false, "rejected_version (with rejected_reason)")
+	}
+	return maxLen(s.RejectedReason, MaxRejectedReason, "rejected_reason")
 }
 
 // Capability is something a counter is enabled for.

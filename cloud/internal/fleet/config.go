@@ -10,8 +10,8 @@ import (
 	"cnskiosk.dev/shared/wire"
 )
 
-// SetConfig stores c as the desired configuration of dev with the next
-// version, and publishes it retained on the device's config topic. The
+// SetConfig checks c ([ValidateConfig]) and stores it as the desired
+// configuration of dev with the next version, and publishes it retained on the device's config topic. The
 // stored config stays the desired one even if publishing fails; Republish
 // sends it again.
 //
@@ -20,8 +20,8 @@ import (
 // in the same transaction, and an empty c.Counter keeps the device's
 // current counter (and is filled in with it).
 func (f *Fleet) SetConfig(ctx context.Context, dev string, c wire.Config) (wire.Config, error) {
-	if err := c.Validate(); err != nil {
-		return wire.Config{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	if err := ValidateConfig(c); err != nil {
+		return wire.Config{}, err
 	}
 	err := f.db.InTx(ctx, func(tx *sql.Tx) error {
 		var v int64
@@ -44,8 +44,8 @@ func (f *Fleet) SetConfig(ctx context.Context, dev string, c wire.Config) (wire.
 		if err != nil {
 			return fmt.Errorf("fleet: config: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE devices SET desired_version = $1, desired_config = $2, counter = $3 WHERE id = $4`,
-			c.Version, string(raw), c.Counter, dev)
+		_, err = tx.ExecContext(ctx, `UPDATE devices SET desired_version = $1, desired_config = $2, counter = $3,
+			desired_at = $4 WHERE id = $5`, c.Version, string(raw), c.Counter, micros(f.now()), dev)
 		if err != nil {
 			return fmt.Errorf("fleet: config of %s: %w", dev, err)
 		}

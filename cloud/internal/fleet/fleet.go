@@ -106,10 +106,31 @@ type Device struct {
 	OutboxDepth     int       `json:"outbox_depth"`
 	DesiredVersion  int64     `json:"desired_version"`
 	ReportedVersion int64     `json:"reported_version"`
+	// DesiredAt is when the desired version was set (zero: unknown).
+	DesiredAt time.Time `json:"desired_at,omitzero"`
+	// RejectedVersion and RejectedReason: the newest config the kiosk
+	// refused to apply, and why (0: none), from its state.
+	RejectedVersion int64  `json:"rejected_version,omitempty"`
+	RejectedReason  string `json:"rejected_reason,omitempty"`
 }
 
 // InSync reports whether the device applied its desired configuration.
 func (d Device) InSync() bool { return d.ReportedVersion >= d.DesiredVersion }
+
+// Rejected reports whether the device refused its desired configuration
+// (RejectedReason says why).
+func (d Device) Rejected() bool {
+	return !d.InSync() && d.RejectedVersion >= d.DesiredVersion
+}
+
+// PendingFor is how long the desired configuration has waited to be
+// applied at now: zero when in sync or when not known.
+func (d Device) PendingFor(now time.Time) time.Duration {
+	if d.InSync() || d.DesiredAt.IsZero() || now.Before(d.DesiredAt) {
+		return 0
+	}
+	return now.Sub(d.DesiredAt)
+}
 
 // Register adds a device. Counter defaults to the device id.
 func (f *Fleet) Register(ctx context.Context, d Device) error {
@@ -135,21 +156,25 @@ func (f *Fleet) Register(ctx context.Context, d Device) error {
 }
 
 const deviceCols = `id, name, site, counter, enabled, created_at, online, last_seen, firmware,
-	reader, printer, payment, outbox_depth, desired_version, reported_version`
+	reader, printer, payment, outbox_depth, desired_version, reported_version, desired_at, rejected_version, rejected_reason`
 
 func (f *Fleet) scanDevice(row interface{ Scan(...any) error }) (Device, error) {
 	var d Device
 	var enabled, online int
 	var created int64
-	var seen sql.NullInt64
+	var seen, desiredAt sql.NullInt64
 	err := row.Scan(&d.ID, &d.Name, &d.Site, &d.Counter, &enabled, &created, &online, &seen,
-		&d.Firmware, &d.Reader, &d.Printer, &d.Payment, &d.OutboxDepth, &d.DesiredVersion, &d.ReportedVersion)
+		&d.Firmware, &d.Reader, &d.Printer, &d.Payment, &d.OutboxDepth, &d.DesiredVersion, &d.ReportedVersion,
+		&desiredAt, &d.RejectedVersion, &d.RejectedReason)
 	if err != nil {
 		return Device{}, err
 	}
 	d.Enabled, d.Online, d.CreatedAt = enabled == 1, online == 1, fromMicros(created)
 	if seen.Valid {
 		d.LastSeen = fromMicros(seen.Int64)
+	}
+	if desiredAt.Valid {
+		d.DesiredAt = fromMicros(desiredAt.Int64)
 	}
 	d.Presence = presence(d, f.now())
 	return d, nil

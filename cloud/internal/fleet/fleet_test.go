@@ -243,7 +243,7 @@ func TestConfigAndCommands(t *testing.T) {
 			if n, err := f.Republish(ctx); n != 1 || err != nil {
 				t.Errorf("Republish = %d, %v", n, err)
 			}
-			if _, err := f.SetConfig(ctx, "nope", wire.Config{}); !errors.Is(err, ErrUnknownDevice) {
+			if _, err := f.SetConfig(ctx, "nope", wire.Config{Languages: []string{"it"}}); !errors.Is(err, ErrUnknownDevice) {
 				t.Errorf("SetConfig(unknown) = %v", err)
 			}
 

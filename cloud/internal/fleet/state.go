@@ -21,8 +21,8 @@ type Health struct {
 	OutboxDepth   int       `json:"outbox_depth"`
 }
 
-// ObserveState records a state message of dev sent at at: presence and
-// latest health on the device row, and one row of history. A last will
+// ObserveState records a state message of dev sent at at: presence,
+// latest health and the config it refused, if any, on the device row, and one row of history. A last will
 // (Online false) only marks the device offline.
 func (f *Fleet) ObserveState(ctx context.Context, dev string, at time.Time, s wire.State) error {
 	now := micros(f.now())
@@ -31,8 +31,10 @@ func (f *Fleet) ObserveState(ctx context.Context, dev string, at time.Time, s wi
 		var err error
 		if s.Online {
 			res, err = tx.ExecContext(ctx, `UPDATE devices SET online = 1, last_seen = $1, firmware = $2,
-				reader = $3, printer = $4, payment = $5, outbox_depth = $6, reported_version = $7 WHERE id = $8`,
-				now, s.Firmware, s.Reader, s.Printer, s.Payment, s.OutboxDepth, s.ConfigVersion, dev)
+				reader = $3, printer = $4, payment = $5, outbox_depth = $6, reported_version = $7,
+				rejected_version = $8, rejected_reason = $9 WHERE id = $10`,
+				now, s.Firmware, s.Reader, s.Printer, s.Payment, s.OutboxDepth, s.ConfigVersion,
+				s.RejectedVersion, s.RejectedReason, dev)
 		} else {
 			res, err = tx.ExecContext(ctx, `UPDATE devices SET online = 0 WHERE id = $1`, dev)
 		}

@@ -57,7 +57,10 @@ func writeJSONError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	var in *userInput
 	switch {
+	case errors.As(err, &in):
+		writeJSONError(w, http.StatusBadRequest, in.msg)
 	case errors.Is(err, ErrBadInput), errors.Is(err, ticket.ErrStatus), errors.Is(err, ticket.ErrTransition):
 		writeJSONError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, errNotFound), errors.Is(err, ticket.ErrNotFound):
@@ -93,7 +96,7 @@ func (s *Server) apiDevice(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"device": d.D, "health": nonNil(d.Health), "config": d.Config, "commands": nonNil(d.Commands)})
+	writeJSON(w, http.StatusOK, map[string]any{"device": d.D.Device, "health": nonNil(d.Health), "config": d.Config, "commands": nonNil(d.Commands)})
 }
 
 func (s *Server) apiSetConfig(w http.ResponseWriter, r *http.Request) {

@@ -109,37 +109,76 @@ func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	rows := make([]deviceRow, len(devs))
+	for i, d := range devs {
+		rows[i] = s.deviceRow(d)
+	}
 	s.render(w, http.StatusOK, "devices", view{Title: "Dispositivi", Nav: "fleet", Sess: sessionFrom(r.Context()),
 		Data: struct {
 			F         DeviceFilter
-			Devices   []fleet.Device
+			Devices   []deviceRow
 			Firmwares []string
 			Pages     pager
-		}{f, devs, fws, newPager("/dispositivi", v, "dopo", after, next)}})
+		}{f, rows, fws, newPager("/dispositivi", v, "dopo", after, next)}})
+}
+
+// deviceRow is a device as the console shows it.
+type deviceRow struct {
+	fleet.Device
+	Pending string // how long the desired config has waited, in Italian; "" in sync or unknown
+}
+
+func (s *Server) deviceRow(d fleet.Device) deviceRow {
+	r := deviceRow{Device: d}
+	if p := d.PendingFor(s.o.Now()); p > 0 {
+		r.Pending = durationIT(p)
+	}
+	return r
+}
+
+// durationIT says d in Italian, to the minute, hour or day.
+func durationIT(d time.Duration) string {
+	plural := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	switch {
+	case d < time.Minute:
+		return "meno di un minuto"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minuto", "minuti")
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "ora", "ore")
+	}
+	return plural(int(d/(24*time.Hour)), "giorno", "giorni")
 }
 
 type deviceData struct {
-	D        fleet.Device
+	D        deviceRow
 	Health   []fleet.Health
 	Config   wire.Config
 	Commands []fleet.CommandRecord
 	Caps     []wire.Capability // offered: the engine's capabilities
 	Current  []wire.Capability // the counter's, from the counters table
 	Policies []string
+	Langs    []string // the form's languages: the config's, Italian when none
 }
 
 func (s *Server) deviceDetail(ctx context.Context, id string) (deviceData, error) {
 	var d deviceData
-	var err error
 	if s.o.Fleet == nil {
 		return d, errNoFleet
 	}
-	if d.D, err = s.o.Fleet.Get(ctx, id); err != nil {
+	dev, err := s.o.Fleet.Get(ctx, id)
+	if err != nil {
 		if errors.Is(err, fleet.ErrUnknownDevice) {
 			err = errors.Join(errNotFound, err)
 		}
 		return d, err
 	}
+	d.D = s.deviceRow(dev)
 	if d.Health, err = s.o.Fleet.History(ctx, id, s.o.Now().Add(-7*24*time.Hour), 50); err != nil {
 		return d, err
 	}
@@ -149,7 +188,10 @@ func (s *Server) deviceDetail(ctx context.Context, id string) (deviceData, error
 	if d.Commands, err = s.o.Fleet.Commands(ctx, id, 20); err != nil {
 		return d, err
 	}
-	d.Caps, d.Policies = offeredCaps(), s.policies()
+	d.Caps, d.Policies, d.Langs = offeredCaps(), s.policies(), d.Config.Languages
+	if len(d.Langs) == 0 {
+		d.Langs = []string{"it"}
+	}
 	d.Current, err = s.counterCaps(ctx, d.D.Counter)
 	return d, err
 }
@@ -173,8 +215,8 @@ func configFromForm(r *http.Request) (wire.Config, error) {
 	c.Languages = append(c.Languages, r.PostForm["lingue"]...)
 	price := strings.Replace(strings.TrimSpace(r.PostFormValue("prezzo")), ",", ".", 1)
 	eur, err := strconv.ParseFloat(price, 64)
-	if err != nil || eur < 0 || eur > 1000 {
-		return c, fmt.Errorf("%w: prezzo del lettore %q", ErrBadInput, price)
+	if err != nil || eur < 0 || eur*100 > fleet.MaxReaderPriceCents {
+		return c, fmt.Errorf("%w: prezzo del lettore %q", invalid(configMessages[fleet.FieldPrice]), price)
 	}
 	c.ReaderPriceCents = int(eur*100 + 0.5)
 	return c, nil

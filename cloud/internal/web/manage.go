@@ -109,18 +109,45 @@ func offeredCaps() []wire.Capability {
 	return out
 }
 
-// checkConfig refuses capabilities and consent policies the engine does
-// not know.
+// checkConfig refuses what fleet.ValidateConfig refuses, and capabilities
+// and consent policies the engine does not know, with a sentence for the
+// user.
 func (s *Server) checkConfig(c wire.Config) error {
+	if err := fleet.ValidateConfig(c); err != nil {
+		return configInvalid(err)
+	}
 	for _, k := range c.Capabilities {
 		if !slices.Contains(offeredCaps(), k) {
-			return fmt.Errorf("%w: capacità %q", ErrBadInput, k)
+			return fmt.Errorf("%w: capacità %q", invalid(fmt.Sprintf("La capacità «%s» non è gestita dal servizio.", k)), k)
 		}
 	}
 	if ps := s.policies(); s.o.Engine != nil && c.ConsentPolicy != "" && !slices.Contains(ps, c.ConsentPolicy) {
-		return fmt.Errorf("%w: politica dei consensi %q", ErrBadInput, c.ConsentPolicy)
+		return fmt.Errorf("%w: politica dei consensi %q", invalid("La politica dei consensi indicata non è tra quelle accettate."), c.ConsentPolicy)
 	}
 	return nil
+}
+
+// configMessages tells the user what to fix, by field of fleet.ConfigError.
+var configMessages = map[string]string{
+	fleet.FieldLanguages: "Scegliere almeno una lingua, tra italiano (it) e inglese (en), ciascuna una volta sola.",
+	fleet.FieldCounter: "Il codice dello sportello può contenere solo lettere minuscole, cifre e i segni - _ . " +
+		"(non all'inizio), al massimo 64 caratteri.",
+	fleet.FieldCapabilities: "Una capacità indicata non esiste o è ripetuta.",
+	fleet.FieldPrice:        fmt.Sprintf("Il prezzo del lettore deve essere tra 0 e %d,00 euro.", fleet.MaxReaderPriceCents/100),
+	fleet.FieldVersion:      "La versione della configurazione non è valida.",
+}
+
+// configInvalid gives a fleet.ConfigError the sentence of its field.
+func configInvalid(err error) error {
+	var ce *fleet.ConfigError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	msg, ok := configMessages[ce.Field]
+	if !ok {
+		msg = "La configurazione non è valida."
+	}
+	return fmt.Errorf("%w: %w", invalid(msg), err)
 }
 
 // saveCounter writes caps as the capabilities of counter (the device's,

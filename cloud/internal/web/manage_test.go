@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"cnskiosk.dev/cloud/internal/rules"
+	"cnskiosk.dev/shared/wire"
 )
 
 var sameOrigin = map[string]string{"Sec-Fetch-Site": "same-origin"}
@@ -186,4 +188,92 @@ func putJSON(t *testing.T, c *http.Client, u, tok, body string) (int, string) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(b)
+}
+
+// TestConfigValidation: the console refuses a bad config with a page that
+// says in Italian which field to fix, the API with 400 and the same
+// sentence; nothing is stored.
+func TestConfigValidation(t *testing.T) {
+	e := newEnv(t)
+	admin := e.client(t, "admin")
+	tok := e.csrf(t, admin)
+	form := func(change func(url.Values)) url.Values {
+		v := url.Values{"csrf": {tok}, "sportello": {"desk-1"}, "capacita": {"reissue"}, "consensi": {"fse-2015"}, "lingue": {"it"}, "prezzo": {"4,20"}}
+		change(v)
+		return v
+	}
+	tests := []struct {
+		name string
+		form url.Values
+		json string
+		want string // in the page and in the API's error
+	}{
+		{"no language", form(func(v url.Values) { v.Del("lingue") }),
+			`{"languages":[],"consent_policy":"fse-2015"}`, "Scegliere almeno una lingua"},
+		{"unsupported language", form(func(v url.Values) { v["lingue"] = []string{"it", "fr"} }),
+			`{"languages":["fr"],"consent_policy":"fse-2015"}`, "Scegliere almeno una lingua"},
+		{"bad counter", form(func(v url.Values) { v.Set("sportello", "Sportello 1") }),
+			`{"counter":"Sportello 1","languages":["it"],"consent_policy":"fse-2015"}`, "codice dello sportello"},
+		{"price too high", form(func(v url.Values) { v.Set("prezzo", "100,01") }),
+			`{"languages":["it"],"consent_policy":"fse-2015","reader_price_cents":10001}`, "prezzo del lettore"},
+		{"unknown capability", form(func(v url.Values) { v["capacita"] = []string{"teleport"} }),
+			`{"languages":["it"],"consent_policy":"fse-2015","capabilities":["teleport"]}`, "capacità"},
+		{"capability of no engine", form(func(v url.Values) { v["capacita"] = []string{"payment"} }),
+			`{"languages":["it"],"consent_policy":"fse-2015","capabilities":["payment"]}`, "non è gestita"},
+	}
+	for _, tt := range tests {
+		code, body := postBody(t, admin, e.srv.URL+"/dispositivi/kiosk-002/configurazione", tt.form)
+		if code != 400 || !strings.Contains(body, tt.want) {
+			t.Errorf("%s: console %d, page lacks %q", tt.name, code, tt.want)
+		}
+		code, body = putJSON(t, admin, e.srv.URL+"/api/v1/devices/kiosk-002/config", tok, tt.json)
+		if code != 400 || !strings.Contains(body, tt.want) {
+			t.Errorf("%s: API %d %s, want 400 with %q", tt.name, code, body, tt.want)
+		}
+	}
+	if c, err := e.fleet.Config(context.Background(), "kiosk-002"); err != nil || c.Version != 0 {
+		t.Errorf("config after refusals: %+v, %v; want none stored", c, err)
+	}
+}
+
+// postBody posts form from the same origin and returns the status and the
+// page.
+func postBody(t *testing.T, c *http.Client, u string, form url.Values) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// TestConfigRejectedShown: a config the kiosk refused shows, on the device
+// page and in the list, "rifiutata:" with the kiosk's reason (as text) and
+// how long the desired config has waited.
+func TestConfigRejectedShown(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.client(t, "admin")
+	if _, err := e.fleet.SetConfig(ctx, "kiosk-002", wire.Config{Languages: []string{"it"}}); err != nil {
+		t.Fatal(err)
+	}
+	reason := `lingua <i>de</i> assente`
+	if err := e.fleet.ObserveState(ctx, "kiosk-002", time.Now(), wire.State{Online: true, RejectedVersion: 1, RejectedReason: reason}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/dispositivi/kiosk-002", "/dispositivi"} {
+		_, body := get(t, admin, e.srv.URL+p)
+		if !strings.Contains(body, "rifiutata: lingua &lt;i&gt;de&lt;/i&gt; assente") || !strings.Contains(body, "in attesa da meno di un minuto") {
+			t.Errorf("%s does not show the refusal and the wait:\n%.3000s", p, body)
+		}
+	}
+	_, body := get(t, admin, e.srv.URL+"/api/v1/devices/kiosk-002")
+	if !strings.Contains(body, `"rejected_version":1`) || !strings.Contains(body, `"desired_at":`) {
+		t.Errorf("API device lacks the refusal: %s", body)
+	}
 }
