@@ -137,3 +137,27 @@ func TestCrossOriginRefused(t *testing.T) {
 		t.Error("a refused post changed the ticket")
 	}
 }
+
+// TestSignInRoutesCounted: the sign-in, sign-out, home and health routes
+// are counted like the pages.
+func TestSignInRoutesCounted(t *testing.T) {
+	c := newConsole(t, web.Options{})
+	cl := c.client()
+	c.do(t, cl, "GET", "/accesso", nil, nil)
+	c.signIn(t, cl, "admin", "")
+	c.do(t, cl, "GET", "/", nil, nil)
+	c.do(t, cl, "POST", "/uscita", url.Values{}, nil)
+	c.do(t, cl, "GET", "/healthz", nil, nil)
+	for _, want := range []string{
+		`cms_web_requests_total{route="signin_page",code="2xx"} 1`,
+		`cms_web_requests_total{route="signin",code="3xx"} 1`,
+		`cms_web_requests_total{route="home",code="3xx"} 1`,
+		`cms_web_requests_total{route="signout",code="3xx"} 1`,
+		`cms_web_requests_total{route="healthz",code="2xx"} 1`,
+	} {
+		name := want[:strings.LastIndexByte(want, ' ')]
+		if got := c.metric(t, name); got != want {
+			t.Errorf("metric: %q, want %q", got, want)
+		}
+	}
+}

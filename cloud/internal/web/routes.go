@@ -20,16 +20,16 @@ func (s *Server) routes() (http.Handler, error) {
 	}
 	static := http.StripPrefix("/assets/", http.FileServerFS(assets))
 	mux.Handle("GET /assets/", cacheFor(static, 24*time.Hour))
-	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /healthz", s.instrument("healthz", http.HandlerFunc(s.healthz)))
 	if !s.o.MetricsElsewhere {
 		mux.Handle("GET /metrics", s.o.Metrics.Handler())
 	}
-	mux.HandleFunc("GET /accesso", s.loginPage)
-	mux.HandleFunc("POST /accesso", s.login)
-	mux.HandleFunc("POST /uscita", s.logout)
-	mux.HandleFunc("GET /{$}", s.authed("", false, func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /accesso", s.instrument("signin_page", http.HandlerFunc(s.loginPage)))
+	mux.Handle("POST /accesso", s.instrument("signin", http.HandlerFunc(s.login)))
+	mux.Handle("POST /uscita", s.instrument("signout", http.HandlerFunc(s.logout)))
+	mux.Handle("GET /{$}", s.instrument("home", s.authed("", false, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, home(sessionFrom(r.Context()).Role), http.StatusSeeOther)
-	}))
+	})))
 	page := func(pattern, route string, p account.Permission, h http.HandlerFunc) {
 		mux.Handle(pattern, s.instrument(route, s.authed(p, false, h)))
 	}
