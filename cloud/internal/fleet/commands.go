@@ -18,9 +18,11 @@ type CommandRecord struct {
 	Status   string    `json:"status"` // "sent", "done", "failed", "expired", "unknown"
 	Detail   string    `json:"detail"`
 	ResultAt time.Time `json:"result_at,omitzero"`
+	SentBy   string    `json:"sent_by"` // Actor of the context it was sent with
 }
 
-// SendCommand records command name for dev, valid for ttl, and publishes it.
+// SendCommand records command name for dev, valid for ttl, with [Actor] of
+// ctx as its sender, and publishes it.
 func (f *Fleet) SendCommand(ctx context.Context, dev, name string, args json.RawMessage, ttl time.Duration) (wire.Command, error) {
 	if _, err := f.Get(ctx, dev); err != nil {
 		return wire.Command{}, err
@@ -30,8 +32,8 @@ func (f *Fleet) SendCommand(ctx context.Context, dev, name string, args json.Raw
 	if err := c.Validate(); err != nil || ttl <= 0 {
 		return wire.Command{}, fmt.Errorf("%w: command: %v", ErrInvalid, err)
 	}
-	_, err := f.db.SQL().ExecContext(ctx, `INSERT INTO device_commands (cmd_id, dev, name, args, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, c.CmdID, dev, name, string(args), micros(now), micros(c.Expires))
+	_, err := f.db.SQL().ExecContext(ctx, `INSERT INTO device_commands (cmd_id, dev, name, args, created_at, expires_at, sent_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.CmdID, dev, name, string(args), micros(now), micros(c.Expires), Actor(ctx))
 	if err != nil {
 		return wire.Command{}, fmt.Errorf("fleet: command for %s: %w", dev, err)
 	}
@@ -66,7 +68,7 @@ func (f *Fleet) Commands(ctx context.Context, dev string, limit int) ([]CommandR
 		limit = 50
 	}
 	rows, err := f.db.SQL().QueryContext(ctx, `SELECT cmd_id, name, args, created_at, expires_at, status, detail,
-		result_at FROM device_commands WHERE dev = $1 ORDER BY created_at DESC LIMIT `+fmt.Sprint(limit), dev)
+		result_at, sent_by FROM device_commands WHERE dev = $1 ORDER BY created_at DESC LIMIT `+fmt.Sprint(limit), dev)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: commands of %s: %w", dev, err)
 	}
@@ -78,7 +80,7 @@ func (f *Fleet) Commands(ctx context.Context, dev string, limit int) ([]CommandR
 		var args string
 		var created, expires int64
 		var resAt sql.NullInt64
-		if err := rows.Scan(&c.CmdID, &c.Name, &args, &created, &expires, &c.Status, &c.Detail, &resAt); err != nil {
+		if err := rows.Scan(&c.CmdID, &c.Name, &args, &created, &expires, &c.Status, &c.Detail, &resAt, &c.SentBy); err != nil {
 			return nil, fmt.Errorf("fleet: commands of %s: %w", dev, err)
 		}
 		c.Dev, c.Created, c.Expires = dev, fromMicros(created), fromMicros(expires)

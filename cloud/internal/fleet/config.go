@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"cnskiosk.dev/shared/wire"
 )
@@ -18,7 +19,8 @@ import (
 // The counter of a device has one source of truth, the devices row that
 // the engine and operator authentication read: c.Counter is written there
 // in the same transaction, and an empty c.Counter keeps the device's
-// current counter (and is filled in with it).
+// current counter (and is filled in with it). The config is also added to
+// the device's history ([Fleet.ConfigHistory]) with [Actor] of ctx.
 func (f *Fleet) SetConfig(ctx context.Context, dev string, c wire.Config) (wire.Config, error) {
 	if err := ValidateConfig(c); err != nil {
 		return wire.Config{}, err
@@ -48,6 +50,11 @@ func (f *Fleet) SetConfig(ctx context.Context, dev string, c wire.Config) (wire.
 			desired_at = $4 WHERE id = $5`, c.Version, string(raw), c.Counter, micros(f.now()), dev)
 		if err != nil {
 			return fmt.Errorf("fleet: config of %s: %w", dev, err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO device_config_history (dev, version, config, changed_by, changed_at)
+			VALUES ($1, $2, $3, $4, $5)`, dev, c.Version, string(raw), Actor(ctx), micros(f.now()))
+		if err != nil {
+			return fmt.Errorf("fleet: config history of %s: %w", dev, err)
 		}
 		return nil
 	})
@@ -117,4 +124,41 @@ func (f *Fleet) publishConfig(ctx context.Context, dev string, c wire.Config) er
 		return err
 	}
 	return f.publish(ctx, wire.Topic(dev, wire.ChanConfig), b, true)
+}
+
+// ConfigChange is one desired config stored for a device, and by whom.
+type ConfigChange struct {
+	Version   int64       `json:"version"`
+	Config    wire.Config `json:"config"`
+	ChangedBy string      `json:"changed_by"`
+	ChangedAt time.Time   `json:"changed_at"`
+}
+
+// ConfigHistory returns the configs stored for dev, newest first, at most
+// limit (default 20).
+func (f *Fleet) ConfigHistory(ctx context.Context, dev string, limit int) ([]ConfigChange, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 20
+	}
+	rows, err := f.db.SQL().QueryContext(ctx, `SELECT version, config, changed_by, changed_at FROM device_config_history
+		WHERE dev = $1 ORDER BY version DESC LIMIT `+fmt.Sprint(limit), dev)
+	if err != nil {
+		return nil, fmt.Errorf("fleet: config history of %s: %w", dev, err)
+	}
+	defer rows.Close()
+	var out []ConfigChange
+	for rows.Next() {
+		var c ConfigChange
+		var raw string
+		var at int64
+		if err := rows.Scan(&c.Version, &raw, &c.ChangedBy, &at); err != nil {
+			return nil, fmt.Errorf("fleet: config history of %s: %w", dev, err)
+		}
+		if err := json.Unmarshal([]byte(raw), &c.Config); err != nil {
+			return nil, fmt.Errorf("fleet: config history of %s, version %d: %w", dev, c.Version, err)
+		}
+		c.ChangedAt = fromMicros(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -2,6 +2,8 @@ package fleet
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -87,6 +89,45 @@ func TestConfigRejected(t *testing.T) {
 						dev.Rejected(), dev.RejectedReason, dev.DesiredAt, dev.PendingFor(clk.t),
 						st.rejected, st.state.RejectedReason, set, st.pending)
 				}
+			}
+		})
+	}
+}
+
+// TestChangesRecordActor: every config stored goes to the device's history
+// with the actor of its context, and a command keeps who sent it.
+func TestChangesRecordActor(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			f, _, clk := newFleet(t, d)
+			if err := f.Register(ctx, Device{ID: "k1"}); err != nil {
+				t.Fatal(err)
+			}
+			for i, who := range []string{"anna", "", "bruno"} {
+				clk.t = clk.t.Add(time.Minute)
+				if _, err := f.SetConfig(WithActor(ctx, who), "k1", wire.Config{Languages: []string{"it"}, ReaderPriceCents: 100 * i}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h, err := f.ConfigHistory(ctx, "k1", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range h {
+				got = append(got, fmt.Sprintf("v%d %s %d %s", c.Version, c.ChangedBy, c.Config.ReaderPriceCents, c.ChangedAt.Format("15:04")))
+			}
+			want := []string{"v3 bruno 200 09:03", "v2  100 09:02", "v1 anna 0 09:01"}
+			if !slices.Equal(got, want) {
+				t.Errorf("history = %q, want %q", got, want)
+			}
+			if _, err := f.SendCommand(WithActor(ctx, "carla"), "k1", "reboot", nil, time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			cmds, err := f.Commands(ctx, "k1", 0)
+			if err != nil || len(cmds) != 1 || cmds[0].SentBy != "carla" {
+				t.Errorf("commands = %+v, %v; want one sent by carla", cmds, err)
 			}
 		})
 	}

@@ -96,7 +96,8 @@ func (s *Server) apiDevice(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"device": d.D.Device, "health": nonNil(d.Health), "config": d.Config, "commands": nonNil(d.Commands)})
+	writeJSON(w, http.StatusOK, map[string]any{"device": d.D.Device, "health": nonNil(d.Health), "config": d.Config, "commands": nonNil(d.commandRecords()),
+		"config_history": nonNil(d.Changes)})
 }
 
 func (s *Server) apiSetConfig(w http.ResponseWriter, r *http.Request) {
@@ -108,10 +109,7 @@ func (s *Server) apiSetConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	nc, err := s.setConfig(r.Context(), id, c)
-	if err == nil {
-		err = s.saveCounter(r.Context(), nc.Counter, c.Capabilities)
-	}
+	nc, err := s.changeConfig(r, id, c)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

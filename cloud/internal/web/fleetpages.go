@@ -159,11 +159,17 @@ type deviceData struct {
 	D        deviceRow
 	Health   []fleet.Health
 	Config   wire.Config
-	Commands []fleet.CommandRecord
+	Commands []commandRow
 	Caps     []wire.Capability // offered: the engine's capabilities
 	Current  []wire.Capability // the counter's, from the counters table
 	Policies []string
 	Langs    []string // the form's languages: the config's, Italian when none
+	Changes  []fleet.ConfigChange
+}
+
+// configHistorian is the fleet registry's config history.
+type configHistorian interface {
+	ConfigHistory(ctx context.Context, dev string, limit int) ([]fleet.ConfigChange, error)
 }
 
 func (s *Server) deviceDetail(ctx context.Context, id string) (deviceData, error) {
@@ -185,8 +191,17 @@ func (s *Server) deviceDetail(ctx context.Context, id string) (deviceData, error
 	if d.Config, err = s.o.Fleet.Config(ctx, id); err != nil {
 		return d, err
 	}
-	if d.Commands, err = s.o.Fleet.Commands(ctx, id, 20); err != nil {
+	cmds, err := s.o.Fleet.Commands(ctx, id, 20)
+	if err != nil {
 		return d, err
+	}
+	for _, c := range cmds {
+		d.Commands = append(d.Commands, commandRow{c, commandLabels[c.Name], commandStatusLabels[c.Status]})
+	}
+	if h, ok := s.o.Fleet.(configHistorian); ok {
+		if d.Changes, err = h.ConfigHistory(ctx, id, 20); err != nil {
+			return d, err
+		}
 	}
 	d.Caps, d.Policies, d.Langs = offeredCaps(), s.policies(), d.Config.Languages
 	if len(d.Langs) == 0 {
@@ -225,18 +240,26 @@ func configFromForm(r *http.Request) (wire.Config, error) {
 func (s *Server) configPost(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	c, err := configFromForm(r)
-	var nc wire.Config
 	if err == nil {
-		nc, err = s.setConfig(r.Context(), id, c)
-	}
-	if err == nil {
-		err = s.saveCounter(r.Context(), nc.Counter, c.Capabilities)
+		_, err = s.changeConfig(r, id, c)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?ok=config", http.StatusSeeOther)
+}
+
+// changeConfig stores c as the desired config of device id with the
+// signed-in account as its author, writes its capabilities to the
+// device's counter and records the change in the console log.
+func (s *Server) changeConfig(r *http.Request, id string, c wire.Config) (wire.Config, error) {
+	nc, err := s.setConfig(actor(r), id, c)
+	if err != nil {
+		return nc, err
+	}
+	s.changeEvent(r, EvDeviceConfig, fmt.Sprintf("%s v%d", id, nc.Version))
+	return nc, s.saveCounter(r.Context(), nc.Counter, c.Capabilities)
 }
 
 // setConfig stores c as the desired config of device id (the device's
@@ -268,6 +291,20 @@ func (s *Server) setConfig(ctx context.Context, id string, c wire.Config) (wire.
 
 var commandNames = []string{"reboot", "print_test", "sync_now"}
 
+// commandLabels and commandStatusLabels say commands and their status in
+// Italian.
+var (
+	commandLabels       = map[string]string{"reboot": "Riavvia", "print_test": "Stampa di prova", "sync_now": "Sincronizza ora"}
+	commandStatusLabels = map[string]string{"sent": "Inviato, in attesa di risposta", "done": "Eseguito",
+		"failed": "Non riuscito", "expired": "Scaduto senza risposta", "unknown": "Non riconosciuto dal chiosco"}
+)
+
+// commandRow is a command as the device page shows it.
+type commandRow struct {
+	fleet.CommandRecord
+	Label, StatusLabel string // "" when not known: the page shows the raw value
+}
+
 func (s *Server) commandPost(w http.ResponseWriter, r *http.Request) {
 	id, name := r.PathValue("id"), r.PostFormValue("comando")
 	if !slices.Contains(commandNames, name) {
@@ -278,7 +315,10 @@ func (s *Server) commandPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNoFleet)
 		return
 	}
-	_, err := s.o.Fleet.SendCommand(r.Context(), id, name, nil, 15*time.Minute)
+	cmd, err := s.o.Fleet.SendCommand(actor(r), id, name, nil, 15*time.Minute)
+	if err == nil || errors.Is(err, fleet.ErrNotDelivered) {
+		s.changeEvent(r, EvDeviceCommand, id+" "+name+" "+cmd.CmdID)
+	}
 	switch {
 	case errors.Is(err, fleet.ErrNotDelivered):
 		http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?warn=comando", http.StatusSeeOther)
@@ -287,4 +327,13 @@ func (s *Server) commandPost(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?ok=comando", http.StatusSeeOther)
 	}
+}
+
+// commandRecords is the API form of d's commands.
+func (d deviceData) commandRecords() []fleet.CommandRecord {
+	out := make([]fleet.CommandRecord, len(d.Commands))
+	for i, c := range d.Commands {
+		out[i] = c.CommandRecord
+	}
+	return out
 }

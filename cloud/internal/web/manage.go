@@ -20,7 +20,21 @@ import (
 const (
 	EvDeviceDisabled = "device_disabled"
 	EvDeviceEnabled  = "device_enabled"
+	EvDeviceConfig   = "device_config"  // detail: "ID vN"
+	EvDeviceCommand  = "device_command" // detail: "ID NAME CMD_ID"
 )
+
+// actor is the request's context carrying the signed-in account as the
+// author of fleet changes (fleet.WithActor).
+func actor(r *http.Request) context.Context {
+	return fleet.WithActor(r.Context(), sessionFrom(r.Context()).Username)
+}
+
+// changeEvent records a fleet change of the signed-in account in the
+// console log.
+func (s *Server) changeEvent(r *http.Request, action, detail string) {
+	s.event(r, account.Event{Username: sessionFrom(r.Context()).Username, Client: clientAddr(r), Action: action, Detail: detail})
+}
 
 // setDeviceEnabled enables or disables a device (disabling drops its live
 // connection to the embedded broker) and records it in the console log.

@@ -277,3 +277,40 @@ func TestConfigRejectedShown(t *testing.T) {
 		t.Errorf("API device lacks the refusal: %s", body)
 	}
 }
+
+// TestChangesAudited: a config change and a command are recorded with the
+// account that made them: on the device page (config history, command
+// sender, status in Italian), in the API and in the console log.
+func TestChangesAudited(t *testing.T) {
+	e := newEnv(t)
+	admin := e.client(t, "admin")
+	tok := e.csrf(t, admin)
+	u := e.srv.URL + "/dispositivi/kiosk-002"
+	form := url.Values{"csrf": {tok}, "sportello": {"desk-7"}, "consensi": {"fse-2015"}, "lingue": {"it", "en"}, "prezzo": {"3,50"}}
+	if got := post(t, admin, u+"/configurazione", form, sameOrigin); got != 303 {
+		t.Fatalf("config post: %d", got)
+	}
+	if got := post(t, admin, u+"/comandi", url.Values{"csrf": {tok}, "comando": {"reboot"}}, sameOrigin); got != 303 {
+		t.Fatalf("command post: %d", got)
+	}
+	_, body := get(t, admin, u)
+	for _, want := range []string{
+		"<td>v1</td>", "<td>admin</td><td>desk-7</td>", "<td>it, en</td><td>3.50 €</td>", // config history
+		"<td>Riavvia</td>", "Inviato, in attesa di risposta", // command, in Italian, with its sender
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("device page lacks %q", want)
+		}
+	}
+	if strings.Count(body, "<td>admin</td>") != 2 {
+		t.Errorf("device page names admin %d times, want 2 (config, command)", strings.Count(body, "<td>admin</td>"))
+	}
+	_, body = get(t, admin, e.srv.URL+"/api/v1/devices/kiosk-002")
+	if !strings.Contains(body, `"changed_by":"admin"`) || !strings.Contains(body, `"sent_by":"admin"`) {
+		t.Errorf("API lacks the authors: %s", body)
+	}
+	_, body = get(t, admin, e.srv.URL+"/registro")
+	if !strings.Contains(body, "kiosk-002 v1") || !strings.Contains(body, "kiosk-002 reboot") {
+		t.Errorf("console log lacks the config change or the command:\n%.3000s", body)
+	}
+}
