@@ -295,14 +295,22 @@ const finishSentSQL = `UPDATE notifications SET status = 'sent', attempts = atte
 	last_error = '', sent_at = $1, claimed_until = 0
 	WHERE status = 'pending' AND next_at >= $3 AND next_at <= $4 AND claimed_until = $2 AND id`
 
-// finish records the attempt if the lease is still ours.
-func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error) error {
+// finish records the attempt if the lease is still ours. An attempt the
+// sender refused for our configuration (burst > 0, the refusals in a row
+// on the channel) is not counted in attempts, so MaxAttempts never fails
+// a notice for a problem of ours, and is retried after a delay that grows
+// with the burst instead.
+func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error, burst int) error {
 	now := w.o.Now()
 	msg := ""
 	if sendErr != nil {
 		msg = clip.String(sendErr.Error(), 500)
 	}
-	status, next := "pending", now.Add(w.backoff.Delay(r.Attempts+1)).UnixMicro()
+	delay, counted := w.backoff.Delay(r.Attempts+1), 1
+	if burst > 0 {
+		delay, counted = w.backoff.Delay(burst), 0
+	}
+	status, next := "pending", now.Add(delay).UnixMicro()
 	var sentAt any
 	switch res {
 	case "sent":
@@ -310,7 +318,7 @@ func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error) e
 	case "failed":
 		status = "failed"
 	}
-	args := []any{status, next, msg, sentAt, r.ID, int64(r.tok)}
+	args := []any{status, next, msg, sentAt, r.ID, int64(r.tok), counted}
 	if status != "failed" {
 		// One statement, autocommit: no BEGIN/COMMIT round trips for the
 		// common case (a single UPDATE is atomic on both databases).
@@ -333,7 +341,7 @@ func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error) e
 	})
 }
 
-const finishSQL = `UPDATE notifications SET status = $1, attempts = attempts + 1, next_at = $2,
+const finishSQL = `UPDATE notifications SET status = $1, attempts = attempts + $7, next_at = $2,
 	last_error = $3, sent_at = $4, claimed_until = 0 WHERE id = $5 AND claimed_until = $6`
 
 // leaseLost reports (and logs) an update that found the row claimed by

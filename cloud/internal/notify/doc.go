@@ -44,5 +44,8 @@
 // lease) is left of its lease, and releases the rest, so that its record
 // comes within the lease. Failures are retried with exponential backoff and
 // jitter; after MaxAttempts the row is marked failed. An address the
-// transport refuses for good (ErrPermanent) fails at once.
+// transport refuses for good (ErrPermanent) fails at once. A refusal that
+// points at our configuration (ErrSenderConfig: credentials, TLS, URL) is
+// alerted and retried without counting as an attempt: a notice is never
+// failed for a problem of ours.
 package notify

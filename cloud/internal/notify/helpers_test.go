@@ -104,8 +104,9 @@ func smsGateway(t testing.TB) (*smssim.Gateway, notify.SMSGateway) {
 }
 
 // startSMTP starts a real SMTP server (aiosmtpd) and returns its address
-// and the directory where it writes the messages it accepts.
-func startSMTP(t *testing.T) (addr, dir string) {
+// and the directory where it writes the messages it accepts; opts are
+// those of testdata/smtpsink.py (--tls CERT KEY, --auth USER:PW).
+func startSMTP(t *testing.T, opts ...string) (addr, dir string) {
 	t.Helper()
 	py := os.Getenv("CNS_TEST_PYTHON")
 	if py == "" {
@@ -121,7 +122,7 @@ func startSMTP(t *testing.T) (addr, dir string) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	dir = t.TempDir()
-	cmd := exec.Command(py, "testdata/smtpsink.py", strconv.Itoa(port), dir)
+	cmd := exec.Command(py, append([]string{"testdata/smtpsink.py", strconv.Itoa(port), dir}, opts...)...)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr

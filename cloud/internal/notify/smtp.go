@@ -19,8 +19,10 @@ import (
 // SMTP sends e-mail through one SMTP server. It uses STARTTLS when the
 // server offers it (RequireTLS refuses to send in clear otherwise) and
 // AUTH PLAIN when Username is set (only over TLS, as net/smtp enforces).
-// A 5xx reply to RCPT or to the end of data is permanent (ErrPermanent),
-// a 5xx to AUTH or MAIL is ErrSenderConfig, every 4xx is retried.
+// A 5xx reply to RCPT or to the end of data is permanent (ErrPermanent);
+// a 5xx to STARTTLS, AUTH or MAIL, no STARTTLS offered under RequireTLS,
+// a server certificate that does not verify and no AUTH offered with a
+// Username are ErrSenderConfig; every 4xx and network error is retried.
 //
 // Without RequireTLS the second halves of PIN and PUK may travel in clear
 // when the server offers no STARTTLS: use that only towards a relay on
@@ -68,24 +70,44 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 	return s.transact(c, to.Address, m)
 }
 
+// secure starts TLS when the server offers it and authenticates. What
+// only we can fix is ErrSenderConfig: no STARTTLS offered while TLS is
+// required, a server certificate that does not verify, a 5xx to STARTTLS
+// or AUTH, no AUTH offered while a user is set.
 func (s SMTP) secure(c *smtp.Client, host string) error {
 	if ok, _ := c.Extension("STARTTLS"); ok {
-		cfg := s.TLS
-		if cfg == nil {
-			cfg = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-		}
-		if err := c.StartTLS(cfg); err != nil {
-			return fmt.Errorf("notify: smtp starttls: %w", err)
+		if err := c.StartTLS(s.tlsConfig(host)); err != nil {
+			var ve *tls.CertificateVerificationError
+			if errors.As(err, &ve) {
+				return fmt.Errorf("%w: smtp server certificate not trusted: %w", ErrSenderConfig, err)
+			}
+			return replyErr("smtp starttls", err, ErrSenderConfig)
 		}
 	} else if s.RequireTLS {
-		return fmt.Errorf("notify: smtp server offers no STARTTLS")
+		return fmt.Errorf("%w: smtp server offers no STARTTLS and TLS is required", ErrSenderConfig)
 	}
 	if s.Username != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return fmt.Errorf("%w: smtp server offers no AUTH and a user is set", ErrSenderConfig)
+		}
 		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, host)); err != nil {
 			return replyErr("smtp auth", err, ErrSenderConfig)
 		}
 	}
 	return nil
+}
+
+// tlsConfig is s.TLS (verifying the server as host unless it names
+// another) or, when nil, verification against the system roots.
+func (s SMTP) tlsConfig(host string) *tls.Config {
+	if s.TLS == nil {
+		return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	}
+	cfg := s.TLS.Clone()
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	return cfg
 }
 
 func (s SMTP) transact(c *smtp.Client, to string, m Message) error {

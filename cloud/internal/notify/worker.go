@@ -51,7 +51,7 @@ type Worker struct {
 	flushShared bool       // one sender serves both channels: flushed once
 
 	mu       sync.Mutex
-	alerting map[string]bool // channel -> a configuration refusal is ongoing
+	alerting map[string]int // channel -> configuration refusals in a row (a burst), until a send succeeds
 
 	scan   sync.Mutex // one claim at a time moves the position
 	next   pos        // the last row claimed, in claim order: the next scan starts after it
@@ -85,7 +85,7 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{db: db, q: q, o: o, log: log, alerting: map[string]bool{},
+	w := &Worker{db: db, q: q, o: o, log: log, alerting: map[string]int{},
 		backoff: lease.Backoff{Base: o.BaseDelay, Max: o.MaxDelay, Jitter: o.Jitter},
 		hand:    newHandoff(q, o, log), margin: min(2*o.SendTimeout, o.Lease/2)}
 	if o.Metrics != nil {
@@ -374,10 +374,15 @@ func slot(channel string) int {
 // settle records the outcome of one send: a sent row joins the batch's
 // record (finishSent), a retry or a failure is written at once.
 func (w *Worker) settle(ctx context.Context, b *batch, r row, m Message, err error) error {
+	burst := w.alert(ctx, r.Channel, err)
 	res := "sent"
 	switch {
 	case errors.Is(err, ErrPermanent), errors.Is(err, ErrSecret):
 		res = "failed"
+	case burst > 0:
+		// Refused for our configuration: no fault of the citizen's
+		// address, so not an attempt the cap counts (see finish).
+		res = "retry"
 	case err != nil && r.Attempts+1 >= w.o.MaxAttempts:
 		res = "failed"
 	case err != nil:
@@ -386,7 +391,6 @@ func (w *Worker) settle(ctx context.Context, b *batch, r row, m Message, err err
 	if w.sent != nil {
 		w.sent.With(r.Channel, res).Inc()
 	}
-	w.alert(ctx, r.Channel, err)
 	// A sent message is counted in the batch's line and logged alone at
 	// DEBUG; a retry or a failure, which an operator needs to see, alone
 	// at INFO or WARN. m logs its id, kind and channel, never the body.
@@ -409,26 +413,33 @@ func (w *Worker) settle(ctx context.Context, b *batch, r row, m Message, err err
 	if res == "sent" {
 		return nil
 	}
-	return w.finish(context.WithoutCancel(ctx), r, res, err)
+	return w.finish(context.WithoutCancel(ctx), r, res, err, burst)
 }
 
 // alert counts configuration refusals and logs an error at the first one
-// of a burst; a successful send on the channel ends the burst.
-func (w *Worker) alert(ctx context.Context, channel string, err error) {
+// of a burst; a successful send on the channel ends the burst. It returns
+// how many refusals the channel's burst holds with this one (0: err is not
+// a configuration refusal).
+func (w *Worker) alert(ctx context.Context, channel string, err error) int {
 	bad := errors.Is(err, ErrSenderConfig)
 	if bad && w.alerts != nil {
 		w.alerts.With(channel).Inc()
 	}
 	w.mu.Lock()
-	first := bad && !w.alerting[channel]
-	if bad || err == nil {
-		w.alerting[channel] = bad
+	n := 0
+	switch {
+	case bad:
+		n = w.alerting[channel] + 1
+		w.alerting[channel] = n
+	case err == nil:
+		delete(w.alerting, channel)
 	}
 	w.mu.Unlock()
-	if first {
-		w.log.ErrorContext(ctx, "notification sender refuses our requests: check its credentials, URL and limits; notices are kept and retried",
+	if n == 1 {
+		w.log.ErrorContext(ctx, "notification sender refuses our requests: check its configuration (credentials, TLS, URL, limits); notices are kept and retried",
 			"channel", channel, "err", err)
 	}
+	return n
 }
 
 func (w *Worker) sender(channel string) Sender {
