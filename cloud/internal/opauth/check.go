@@ -65,6 +65,7 @@ func (a *Auth) verifyCert(der []byte) (*x509.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCert, err)
 	}
+	a.checkCRLs()
 	for _, ch := range chains {
 		if err := a.revoked(ch); err != nil {
 			return nil, err

@@ -19,6 +19,17 @@
 // Every refusal is the outcome operator_not_authorised; the reason is
 // logged (never the nonce, the signature or a certificate dump).
 //
+// # Limits
+//
+// A device holds at most MaxChallenges (8) unused, unexpired challenges;
+// more are refused (logged, counted in cms_opauth_challenges_capped_total)
+// until one is used or expires. Two challenges asked at the same instant
+// may both pass the count: the bound is approximate, not exact.
+//
+// An operator CRL past its NextUpdate is still applied, and is reported:
+// gauge cms_opauth_crl_stale (CRLs past their NextUpdate, checked at start
+// and at each authentication) and one WARN per CRL.
+//
 // See RFC 8017 section 8.2 (RSASSA-PKCS1-v1_5), RFC 5280 (path validation)
 // and procedures.md (OPAUTH).
 package opauth

@@ -13,4 +13,7 @@ var (
 	ErrCF        = errors.New("opauth: certificate names another CF")
 	ErrSignature = errors.New("opauth: bad signature")
 	ErrOperator  = errors.New("opauth: operator not registered, disabled or not allowed here")
+	// ErrTooManyChallenges: the device holds Options.MaxChallenges unused
+	// challenges already (logged; the kiosk gets operator_not_authorised).
+	ErrTooManyChallenges = errors.New("opauth: too many unused challenges for this device")
 )

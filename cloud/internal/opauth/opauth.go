@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
+	"cnskiosk.dev/cloud/internal/metrics"
 	"cnskiosk.dev/cloud/internal/operator"
 	"cnskiosk.dev/cloud/internal/store"
 	"cnskiosk.dev/shared/outcome"
@@ -35,9 +37,16 @@ type Options struct {
 	CRLs         []*x509.RevocationList
 	ChallengeTTL time.Duration // default 2 minutes
 	SessionTTL   time.Duration // default 1 hour
-	Now          func() time.Time
+	// MaxChallenges is how many challenges a device may hold unused and
+	// unexpired (default 8); more are refused until some are used or
+	// expire, so that a device cannot fill the table.
+	MaxChallenges int
+	Now           func() time.Time
 	// CounterOf returns the counter a device serves; nil: the device id.
 	CounterOf func(ctx context.Context, dev string) (string, error)
+	// Metrics, if set, receives cms_opauth_crl_stale and
+	// cms_opauth_challenges_capped_total.
+	Metrics *metrics.Registry
 }
 
 // Auth issues challenges and checks responses.
@@ -46,6 +55,10 @@ type Auth struct {
 	reg  Registry
 	opts Options
 	log  *slog.Logger
+
+	stale  *metrics.Gauge   // operator CRLs past their NextUpdate; nil without Metrics
+	capped *metrics.Counter // challenges refused by MaxChallenges; nil without Metrics
+	warned sync.Map         // *x509.RevocationList -> struct{}: its staleness was logged
 }
 
 // New returns an authenticator over db (table opauth_challenges) and reg.
@@ -62,7 +75,19 @@ func New(db *store.DB, reg Registry, opts Options, log *slog.Logger) *Auth {
 	if opts.CounterOf == nil {
 		opts.CounterOf = func(_ context.Context, dev string) (string, error) { return dev, nil }
 	}
-	return &Auth{db: db, reg: reg, opts: opts, log: log}
+	if opts.MaxChallenges <= 0 {
+		opts.MaxChallenges = 8
+	}
+	a := &Auth{db: db, reg: reg, opts: opts, log: log}
+	if opts.Metrics != nil {
+		// A second Auth on the same registry (tests) keeps nil metrics.
+		a.stale, _ = opts.Metrics.NewGauge("cms_opauth_crl_stale",
+			"Operator CA CRLs in use past their NextUpdate: cmsd needs the issuer's newer CRL (--operator-crl).")
+		a.capped, _ = opts.Metrics.NewCounter("cms_opauth_challenges_capped_total",
+			"Operator challenges refused because the device already holds MaxChallenges unused ones.")
+	}
+	a.checkCRLs()
+	return a
 }
 
 // Challenge hands out a nonce for the operator whose card says p.CF.
@@ -81,6 +106,18 @@ func (a *Auth) Challenge(ctx context.Context, dev string, p wire.OperatorChallen
 	if _, err := q.ExecContext(ctx, `DELETE FROM opauth_challenges WHERE expires_at < $1`,
 		now.Add(-time.Hour).UnixMicro()); err != nil {
 		return wire.OperatorChallengeResult{}, "", fmt.Errorf("opauth: purge: %w", err)
+	}
+	var held int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM opauth_challenges
+		WHERE dev = $1 AND used_at IS NULL AND expires_at >= $2`, dev, now.UnixMicro()).Scan(&held); err != nil {
+		return wire.OperatorChallengeResult{}, "", fmt.Errorf("opauth: count challenges: %w", err)
+	}
+	if held >= a.opts.MaxChallenges {
+		if a.capped != nil {
+			a.capped.Inc()
+		}
+		a.log.Warn("operator challenge refused", "dev", dev, "reason", ErrTooManyChallenges, "held", held)
+		return wire.OperatorChallengeResult{}, outcome.OperatorNotAuthorised, nil
 	}
 	if _, err := q.ExecContext(ctx, `INSERT INTO opauth_challenges (nonce, dev, cf, expires_at) VALUES ($1, $2, $3, $4)`,
 		hex.EncodeToString(nonce), dev, cf, exp.UnixMicro()); err != nil {
