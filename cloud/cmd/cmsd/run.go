@@ -128,6 +128,9 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	parts = append(parts, part{"ingest", in.Run}, part{"console", console.Run}, part{"metrics", serveMetrics(c.metricsAddr, reg, log)},
 		part{"republish", republish(in, fl, reconnected, log)})
 	parts = append(parts, ws...)
+	if !c.ingestOnly {
+		parts = append(parts, part{"health-prune", func(ctx context.Context) error { return fl.PruneHealthEvery(ctx, healthPruneEvery) }})
+	}
 	log.Info("cmsd starting", "db", db.Dialect(), "broker", url, "console", c.consoleURL(), "instance", c.name)
 	return parts, nil
 }
@@ -226,6 +229,10 @@ func counterOf(f *fleet.Fleet) func(ctx context.Context, dev string) (string, er
 // disabledPoll is how often cmsd looks for devices disabled by another
 // process (cmsctl) to drop their connections to the embedded broker.
 const disabledPoll = 2 * time.Second
+
+// healthPruneEvery is how often the instance that runs the workers
+// deletes the health history older than fleet.HealthKeep.
+const healthPruneEvery = time.Hour
 
 // republishEvery is how often the desired configs are published again, so
 // that one whose publication failed reaches its device all the same.

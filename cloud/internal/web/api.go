@@ -91,12 +91,16 @@ func (s *Server) apiDevices(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiDevice(w http.ResponseWriter, r *http.Request) {
-	d, err := s.deviceDetail(r.Context(), r.PathValue("id"))
+	before, err := healthCursor(r.URL.Query().Get("health_before"))
+	var d deviceData
+	if err == nil {
+		d, err = s.deviceDetail(r.Context(), r.PathValue("id"), before)
+	}
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"device": d.D.Device, "health": nonNil(d.Health), "config": d.Config, "commands": nonNil(d.commandRecords()),
+	writeJSON(w, http.StatusOK, map[string]any{"device": d.D.Device, "health": nonNil(d.Health), "health_next": d.HealthNext, "config": d.Config, "commands": nonNil(d.commandRecords()),
 		"config_history": nonNil(d.Changes)})
 }
 

@@ -165,6 +165,10 @@ type deviceData struct {
 	Policies []string
 	Langs    []string // the form's languages: the config's, Italian when none
 	Changes  []fleet.ConfigChange
+	// HealthNext is the cursor of the next page of Health ("" on the
+	// last); HealthPages its links on the page.
+	HealthNext  string
+	HealthPages pager
 }
 
 // configHistorian is the fleet registry's config history.
@@ -172,7 +176,9 @@ type configHistorian interface {
 	ConfigHistory(ctx context.Context, dev string, limit int) ([]fleet.ConfigChange, error)
 }
 
-func (s *Server) deviceDetail(ctx context.Context, id string) (deviceData, error) {
+// deviceDetail gathers device id's page; before pages the health history
+// (zero: from the newest entry).
+func (s *Server) deviceDetail(ctx context.Context, id string, before time.Time) (deviceData, error) {
 	var d deviceData
 	if s.o.Fleet == nil {
 		return d, errNoFleet
@@ -185,7 +191,7 @@ func (s *Server) deviceDetail(ctx context.Context, id string) (deviceData, error
 		return d, err
 	}
 	d.D = s.deviceRow(dev)
-	if d.Health, err = s.o.Fleet.History(ctx, id, s.o.Now().Add(-7*24*time.Hour), 50); err != nil {
+	if d.Health, d.HealthNext, err = s.healthPage(ctx, id, before); err != nil {
 		return d, err
 	}
 	if d.Config, err = s.o.Fleet.Config(ctx, id); err != nil {
@@ -212,13 +218,56 @@ func (s *Server) deviceDetail(ctx context.Context, id string) (deviceData, error
 }
 
 func (s *Server) devicePage(w http.ResponseWriter, r *http.Request) {
-	d, err := s.deviceDetail(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	v := r.URL.Query()
+	before, err := healthCursor(v.Get("storico_prima"))
+	if err == nil {
+		var d deviceData
+		if d, err = s.deviceDetail(r.Context(), r.PathValue("id"), before); err == nil {
+			d.HealthPages = newPager("/dispositivi/"+url.PathEscape(d.D.ID), v, "storico_prima", v.Get("storico_prima"), d.HealthNext)
+			s.render(w, http.StatusOK, "device", view{Title: "Dispositivo " + d.D.ID, Nav: "fleet", Sess: sessionFrom(r.Context()),
+				Flash: flash(r), Warn: warning(r), Data: d})
+			return
+		}
 	}
-	s.render(w, http.StatusOK, "device", view{Title: "Dispositivo " + d.D.ID, Nav: "fleet", Sess: sessionFrom(r.Context()),
-		Flash: flash(r), Warn: warning(r), Data: d})
+	s.fail(w, r, err)
+}
+
+// healthPageSize is the number of health entries on one page.
+const healthPageSize = 50
+
+// healthPage returns a page of the health history of dev over HealthKeep,
+// from the entries before before, and the cursor of the next page ("" on
+// the last).
+func (s *Server) healthPage(ctx context.Context, dev string, before time.Time) ([]fleet.Health, string, error) {
+	since := s.o.Now().Add(-fleet.HealthKeep)
+	p, ok := s.o.Fleet.(healthPager)
+	if !ok {
+		h, err := s.o.Fleet.History(ctx, dev, since, healthPageSize)
+		return h, "", err
+	}
+	h, err := p.HistoryBefore(ctx, dev, since, before, healthPageSize+1)
+	if err != nil || len(h) <= healthPageSize {
+		return h, "", err
+	}
+	h = h[:healthPageSize]
+	return h, strconv.FormatInt(h[len(h)-1].At.UnixMicro(), 10), nil
+}
+
+// healthCursor reads the storico_prima parameter (unix microseconds).
+func healthCursor(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	us, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || us <= 0 {
+		return time.Time{}, fmt.Errorf("%w: storico_prima %q", invalid("La pagina dello storico richiesta non è valida."), v)
+	}
+	return time.UnixMicro(us), nil
+}
+
+// healthPager is the fleet registry's paged health history.
+type healthPager interface {
+	HistoryBefore(ctx context.Context, dev string, since, before time.Time, limit int) ([]fleet.Health, error)
 }
 
 // configFromForm reads the config edit form.

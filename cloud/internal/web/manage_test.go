@@ -2,6 +2,9 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -312,5 +315,50 @@ func TestChangesAudited(t *testing.T) {
 	_, body = get(t, admin, e.srv.URL+"/registro")
 	if !strings.Contains(body, "kiosk-002 v1") || !strings.Contains(body, "kiosk-002 reboot") {
 		t.Errorf("console log lacks the config change or the command:\n%.3000s", body)
+	}
+}
+
+// TestHealthHistoryPages: the device page shows the health history 50
+// entries at a time, newest first, with a link to the older ones; the API
+// pages the same way.
+func TestHealthHistoryPages(t *testing.T) {
+	e := newEnv(t)
+	admin := e.client(t, "admin")
+	now := time.Now()
+	for i := range 60 { // firmware 0.i, one a minute, the newest i = 0
+		if _, err := e.db.SQL().Exec(`INSERT INTO device_health (dev, at, online, firmware) VALUES ('kiosk-002', $1, 1, $2)`,
+			now.Add(-time.Duration(i)*time.Minute).UnixMicro(), fmt.Sprintf("0.%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := get(t, admin, e.srv.URL+"/dispositivi/kiosk-002")
+	if !strings.Contains(body, "<td>0.0</td>") || !strings.Contains(body, "<td>0.49</td>") || strings.Contains(body, "<td>0.50</td>") {
+		t.Errorf("first page does not hold entries 0 to 49")
+	}
+	i := strings.Index(body, `rel="next"`)
+	j := strings.LastIndex(body[:max(i, 0)], `href="`)
+	if i < 0 || j < 0 {
+		t.Fatalf("first page has no link to the older entries")
+	}
+	next := html.UnescapeString(body[j+len(`href="`) : j+strings.IndexByte(body[j+len(`href="`):], '"')+len(`href="`)])
+	_, body = get(t, admin, e.srv.URL+next)
+	if !strings.Contains(body, "<td>0.50</td>") || !strings.Contains(body, "<td>0.59</td>") || strings.Contains(body, "<td>0.49</td>") ||
+		!strings.Contains(body, "Voci più recenti") || strings.Contains(body, `rel="next"`) {
+		t.Errorf("second page (%s) does not hold entries 50 to 59 only, with a link back", next)
+	}
+	if code, _ := get(t, admin, e.srv.URL+"/dispositivi/kiosk-002?storico_prima=ieri"); code != 400 {
+		t.Errorf("bad cursor: %d, want 400", code)
+	}
+	_, body = get(t, admin, e.srv.URL+"/api/v1/devices/kiosk-002")
+	var page struct {
+		Health []struct{ Firmware string } `json:"health"`
+		Next   string                      `json:"health_next"`
+	}
+	if err := json.Unmarshal([]byte(body), &page); err != nil || len(page.Health) != 50 || page.Next == "" {
+		t.Fatalf("API first page: %d entries, next %q, %v", len(page.Health), page.Next, err)
+	}
+	_, body = get(t, admin, e.srv.URL+"/api/v1/devices/kiosk-002?health_before="+page.Next)
+	if err := json.Unmarshal([]byte(body), &page); err != nil || len(page.Health) != 10 || page.Next != "" || page.Health[0].Firmware != "0.50" {
+		t.Errorf("API second page: %+v, %v", page, err)
 	}
 }
