@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"cnskiosk.dev/cloud/internal/account"
 	"cnskiosk.dev/cloud/internal/audit"
+	"cnskiosk.dev/cloud/internal/fleet"
 	"cnskiosk.dev/cloud/internal/ticket"
 	"cnskiosk.dev/shared/wire"
 )
@@ -30,6 +32,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	api("GET /api/v1/devices", "devices", account.ViewFleet, s.apiDevices)
 	api("GET /api/v1/devices/{id}", "device", account.ViewFleet, s.apiDevice)
 	api("PUT /api/v1/devices/{id}/config", "device_config", account.EditFleet, s.apiSetConfig)
+	api("POST /api/v1/devices/{id}/commands", "device_command", account.EditFleet, s.apiCommand)
 	api("POST /api/v1/devices/{id}/disable", "device_disable", account.EditFleet, s.apiEnable(false))
 	api("POST /api/v1/devices/{id}/enable", "device_enable", account.EditFleet, s.apiEnable(true))
 	api("GET /api/v1/operations", "operations", account.ViewOperations, s.apiOperations)
@@ -119,6 +122,35 @@ func (s *Server) apiSetConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, nc)
+}
+
+// CommandSent is the answer to POST /api/v1/devices/{id}/commands.
+type CommandSent struct {
+	Device    string `json:"device"`
+	CmdID     string `json:"cmd_id"`
+	Name      string `json:"name"`
+	Expires   string `json:"expires"`
+	Delivered bool   `json:"delivered"` // false: recorded, the broker could not take it now
+}
+
+func (s *Server) apiCommand(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<12))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		writeJSONError(w, http.StatusBadRequest, "JSON non valido")
+		return
+	}
+	id := r.PathValue("id")
+	cmd, err := s.sendCommand(r, id, in.Name)
+	if err != nil && !errors.Is(err, fleet.ErrNotDelivered) {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, CommandSent{Device: id, CmdID: cmd.CmdID, Name: cmd.Name,
+		Expires: cmd.Expires.Format(time.RFC3339), Delivered: err == nil})
 }
 
 func (s *Server) apiOperations(w http.ResponseWriter, r *http.Request) {

@@ -355,19 +355,8 @@ type commandRow struct {
 }
 
 func (s *Server) commandPost(w http.ResponseWriter, r *http.Request) {
-	id, name := r.PathValue("id"), r.PostFormValue("comando")
-	if !slices.Contains(commandNames, name) {
-		s.fail(w, r, fmt.Errorf("%w: comando %q", ErrBadInput, name))
-		return
-	}
-	if s.o.Fleet == nil {
-		s.fail(w, r, errNoFleet)
-		return
-	}
-	cmd, err := s.o.Fleet.SendCommand(actor(r), id, name, nil, 15*time.Minute)
-	if err == nil || errors.Is(err, fleet.ErrNotDelivered) {
-		s.changeEvent(r, EvDeviceCommand, id+" "+name+" "+cmd.CmdID)
-	}
+	id := r.PathValue("id")
+	_, err := s.sendCommand(r, id, r.PostFormValue("comando"))
 	switch {
 	case errors.Is(err, fleet.ErrNotDelivered):
 		http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?warn=comando", http.StatusSeeOther)
@@ -376,6 +365,30 @@ func (s *Server) commandPost(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?ok=comando", http.StatusSeeOther)
 	}
+}
+
+// commandTTL is how long a command sent from the console may wait for
+// its device.
+const commandTTL = 15 * time.Minute
+
+// sendCommand sends command name to device id with the signed-in account
+// as its sender and records it in the console log. fleet.ErrNotDelivered:
+// recorded, not handed to the broker now.
+func (s *Server) sendCommand(r *http.Request, id, name string) (wire.Command, error) {
+	if !slices.Contains(commandNames, name) {
+		return wire.Command{}, fmt.Errorf("%w: comando %q", invalid("Il comando richiesto non è previsto per i dispositivi."), name)
+	}
+	if s.o.Fleet == nil {
+		return wire.Command{}, errNoFleet
+	}
+	cmd, err := s.o.Fleet.SendCommand(actor(r), id, name, nil, commandTTL)
+	switch {
+	case errors.Is(err, fleet.ErrUnknownDevice):
+		return cmd, errors.Join(errNotFound, err)
+	case err == nil || errors.Is(err, fleet.ErrNotDelivered):
+		s.changeEvent(r, EvDeviceCommand, id+" "+name+" "+cmd.CmdID)
+	}
+	return cmd, err
 }
 
 // commandRecords is the API form of d's commands.
