@@ -21,9 +21,17 @@
 //
 // Kiosks publish wire.State on cms/v1/dev/{dev}/state as a heartbeat, and
 // leave a retained last will with Online false. [Fleet.ObserveState] keeps the
-// latest values on the device row and appends one health row per message
-// (see [Fleet.History]). A device that says it is online but has not been
-// heard for StaleAfter is shown as stale.
+// latest values on the device row and appends a health row when they change
+// or every [HealthEvery] (see [Fleet.History]); [Fleet.PruneHealth] drops
+// rows older than [HealthKeep]. A device that says it is online but has not
+// been heard for StaleAfter is shown as stale. A state may also name a
+// config the kiosk refused, and why.
+//
+// # Who changed what
+//
+// [Fleet.SetConfig] keeps every config stored in a history
+// ([Fleet.ConfigHistory]) and [Fleet.SendCommand] the sender of a command,
+// both taken from the context ([WithActor]).
 //
 // # Configuration and commands
 //

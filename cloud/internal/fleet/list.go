@@ -10,6 +10,7 @@ import (
 type Filter struct {
 	Site      string // exact site
 	Prefix    string // device id prefix
+	Search    string // id prefix or name containing it, case aside (ASCII)
 	Presence  string // "online", "offline", "stale", "never"
 	Enabled   *bool
 	OutOfSync bool   // only devices whose reported config version lags
@@ -30,6 +31,11 @@ func (f *Fleet) List(ctx context.Context, flt Filter) ([]Device, error) {
 	}
 	if flt.Prefix != "" {
 		add(fmt.Sprintf("substr(id, 1, %d) = $%%d", len(flt.Prefix)), flt.Prefix)
+	}
+	if q := strings.ToLower(strings.TrimSpace(flt.Search)); q != "" {
+		args = append(args, q, "%"+likeEscaper.Replace(q)+"%")
+		where = append(where, fmt.Sprintf(`(substr(id, 1, %d) = $%d OR lower(name) LIKE $%d ESCAPE '\')`,
+			len(q), len(args)-1, len(args)))
 	}
 	if flt.After != "" {
 		add("id > $%d", flt.After)
@@ -72,3 +78,6 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// likeEscaper escapes the wildcards of LIKE (with ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)

@@ -84,7 +84,12 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiDevices(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	f := DeviceFilter{Presence: v.Get("presence"), Problems: v.Get("problems") == "true", Firmware: v.Get("firmware"), Site: v.Get("site")}
+	f := DeviceFilter{Presence: v.Get("presence"), Problems: v.Get("problems") == "true", Firmware: v.Get("firmware"), Site: v.Get("site"),
+		Enabled: v.Get("enabled"), OutOfSync: v.Get("out_of_sync") == "true", Search: strings.TrimSpace(v.Get("q"))}
+	if _, err := strconv.ParseBool(f.Enabled); f.Enabled != "" && err != nil {
+		writeJSONError(w, http.StatusBadRequest, "enabled: true o false")
+		return
+	}
 	devs, next, err := s.listDevices(r.Context(), f, v.Get("after"), apiLimit(v.Get("limit"), 1000, 5000))
 	if err != nil {
 		s.apiFail(w, r, err)

@@ -17,15 +17,35 @@ import (
 
 // DeviceFilter is the console's fleet filter.
 type DeviceFilter struct {
-	Presence string `json:"presence,omitempty"` // online, offline, stale, never
-	Problems bool   `json:"problems,omitempty"` // reader, printer or payment not ok
-	Firmware string `json:"firmware,omitempty"` // exact firmware version
-	Site     string `json:"site,omitempty"`
+	Presence  string `json:"presence,omitempty"` // online, offline, stale, never
+	Problems  bool   `json:"problems,omitempty"` // reader, printer or payment not ok
+	Firmware  string `json:"firmware,omitempty"` // exact firmware version
+	Site      string `json:"site,omitempty"`
+	Enabled   string `json:"enabled,omitempty"`     // "true", "false" or "" (both)
+	OutOfSync bool   `json:"out_of_sync,omitempty"` // desired config not applied
+	Search    string `json:"q,omitempty"`           // id prefix or part of the name
 }
 
 func deviceFilterFrom(v url.Values) DeviceFilter {
-	return DeviceFilter{Presence: v.Get("presenza"), Problems: v.Get("problemi") == "1",
-		Firmware: strings.TrimSpace(v.Get("firmware")), Site: strings.TrimSpace(v.Get("sede"))}
+	f := DeviceFilter{Presence: v.Get("presenza"), Problems: v.Get("problemi") == "1",
+		Firmware: strings.TrimSpace(v.Get("firmware")), Site: strings.TrimSpace(v.Get("sede")),
+		OutOfSync: v.Get("non_allineati") == "1", Search: strings.TrimSpace(v.Get("cerca"))}
+	switch v.Get("stato") {
+	case "attivi":
+		f.Enabled = "true"
+	case "disattivati":
+		f.Enabled = "false"
+	}
+	return f
+}
+
+// fleetFilter is the part of f the registry selects.
+func (f DeviceFilter) fleetFilter(after string, limit int) fleet.Filter {
+	ff := fleet.Filter{Site: f.Site, OutOfSync: f.OutOfSync, Search: f.Search, After: after, Limit: limit}
+	if on, err := strconv.ParseBool(f.Enabled); err == nil {
+		ff.Enabled = &on
+	}
+	return ff
 }
 
 // HasProblem reports whether a device's health needs attention.
@@ -54,7 +74,7 @@ func (s *Server) listDevices(ctx context.Context, f DeviceFilter, after string, 
 	const chunk = 500
 	var out []fleet.Device
 	for {
-		all, err := s.o.Fleet.List(ctx, fleet.Filter{Site: f.Site, After: after, Limit: chunk})
+		all, err := s.o.Fleet.List(ctx, f.fleetFilter(after, chunk))
 		if err != nil {
 			return nil, "", err
 		}

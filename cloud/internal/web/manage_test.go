@@ -362,3 +362,57 @@ func TestHealthHistoryPages(t *testing.T) {
 		t.Errorf("API second page: %+v, %v", page, err)
 	}
 }
+
+// TestDeviceListFilters: the fleet list filters by enabled state, by a
+// desired config not applied and by id or name, in the page and the API,
+// and shows the last contact.
+func TestDeviceListFilters(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.client(t, "admin")
+	if err := e.fleet.Disable(ctx, "kiosk-002"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.fleet.SetConfig(ctx, "kiosk-001", wire.Config{Languages: []string{"it"}}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		page, api string
+		want      []string
+	}{
+		{"", "", []string{"kiosk-001", "kiosk-002"}},
+		{"stato=disattivati", "enabled=false", []string{"kiosk-002"}},
+		{"stato=attivi", "enabled=true", []string{"kiosk-001"}},
+		{"non_allineati=1", "out_of_sync=true", []string{"kiosk-001"}},
+		{"cerca=prato", "q=prato", []string{"kiosk-002"}},
+		{"cerca=kiosk-00", "q=kiosk-00", []string{"kiosk-001", "kiosk-002"}},
+		{"cerca=nessuno", "q=nessuno", nil},
+	}
+	for _, tt := range tests {
+		_, body := get(t, admin, e.srv.URL+"/dispositivi?"+tt.page)
+		var api struct{ Devices []struct{ ID string } }
+		_, raw := get(t, admin, e.srv.URL+"/api/v1/devices?"+tt.api)
+		if err := json.Unmarshal([]byte(raw), &api); err != nil {
+			t.Fatalf("%s: %v: %s", tt.api, err, raw)
+		}
+		var got []string
+		for _, d := range api.Devices {
+			got = append(got, d.ID)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("API %s: %v, want %v", tt.api, got, tt.want)
+		}
+		for _, id := range []string{"kiosk-001", "kiosk-002"} {
+			if listed := strings.Contains(body, `href="/dispositivi/`+id+`"`); listed != slices.Contains(tt.want, id) {
+				t.Errorf("page %s: %s listed = %v", tt.page, id, listed)
+			}
+		}
+	}
+	_, body := get(t, admin, e.srv.URL+"/dispositivi")
+	if !strings.Contains(body, "Ultimo contatto") || !strings.Contains(body, "(disattivato)") {
+		t.Errorf("the list lacks the last contact column or the disabled mark")
+	}
+	if code, _ := get(t, admin, e.srv.URL+"/api/v1/devices?enabled=forse"); code != 400 {
+		t.Errorf("enabled=forse: %d, want 400", code)
+	}
+}
