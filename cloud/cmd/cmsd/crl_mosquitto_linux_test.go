@@ -86,10 +86,14 @@ func TestCRLFollowsDisable(t *testing.T) {
 	}
 	for _, ph := range phases {
 		kctx, stop := context.WithCancel(ctx)
+		reloads := filepath.Join(dir, "reloads-"+ph.name)
 		k := &crlKeeper{fleet: fl, ca: ca, path: crl, pidFile: pidFile, expiry: gauge(t, "crl"),
-			log: testLogger(t), now: time.Now, poll: ph.poll}
+			reloadCmd: "echo >> '" + reloads + "'", log: testLogger(t), now: time.Now, poll: ph.poll}
 		done := make(chan error, 1)
 		go func() { done <- k.run(kctx) }()
+		// The signature at start comes first, so that what follows is
+		// signed because of the change.
+		waitFile(t, reloads)
 		steps := []struct {
 			name   string
 			change func(context.Context, string) error
@@ -107,6 +111,23 @@ func TestCRLFollowsDisable(t *testing.T) {
 		}
 		stop()
 		must(t, <-done)
+	}
+}
+
+// waitFile polls until path exists, for at most 20 s.
+func waitFile(t *testing.T, path string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not written within 20 s", path)
+		}
+		<-tick.C
 	}
 }
 
