@@ -102,6 +102,16 @@ func New(opts Options, deps Deps, reg *metrics.Registry, log *slog.Logger) (*Ing
 // Ready is closed once Run has connected and subscribed.
 func (in *Ingest) Ready() <-chan struct{} { return in.ready }
 
+// Connected reports whether this instance is connected to the broker now:
+// false before Run has connected, while the client reconnects and after
+// Run returned (what /healthz reports).
+func (in *Ingest) Connected() bool {
+	in.mu.Lock()
+	c := in.client
+	in.mu.Unlock()
+	return c != nil && c.Connected()
+}
+
 // Publish publishes through this instance's connection (fleet.Publisher).
 func (in *Ingest) Publish(ctx context.Context, topic string, payload []byte, retain bool) error {
 	select {
@@ -129,7 +139,9 @@ func (in *Ingest) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	in.mu.Lock()
 	in.client, in.out = c, c
+	in.mu.Unlock()
 	wait := in.start(work)
 	close(in.ready)
 	in.log.Info("ingest subscribed", "broker", in.opts.Broker, "client", in.opts.ClientID, "workers", len(in.queues))
