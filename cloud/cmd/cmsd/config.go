@@ -27,7 +27,7 @@ type config struct {
 	verbose, ingestOnly                                                       bool
 	workers                                                                   workerConfig
 	ingestWorkers, maxBatch, batches, gcFloorMiB                              int
-	gather                                                                    time.Duration
+	gather, sessionIdle                                                       time.Duration
 }
 
 type names []string
@@ -51,6 +51,12 @@ func (c *config) defaults() error {
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if c.sessionIdle == 0 {
+		c.sessionIdle = 30 * time.Minute
+	}
+	if c.sessionIdle < time.Minute || c.sessionIdle > 8*time.Hour {
+		return fmt.Errorf("--session-idle %s: between 1m and 8h", c.sessionIdle)
 	}
 	if c.gcFloorMiB < 0 || c.gcFloorMiB > 1<<20 {
 		return fmt.Errorf("--gc-floor %d: MiB between 0 (off) and %d", c.gcFloorMiB, 1<<20)

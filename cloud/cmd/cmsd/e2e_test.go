@@ -55,6 +55,8 @@ func TestCmsdEndToEnd(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- run(runCtx, c, testLogger(t)) }()
 	base := "http://" + c.httpAddr
+	// /healthz is 200 only once the database answers and ingest is
+	// connected to the broker.
 	eventually(t, "/healthz", func() bool { code, _, _ := httpGet(base + "/healthz"); return code == 200 })
 
 	cfg, err := pki.ClientTLS(s.kioskTLS, s.ca.Pool())

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"cnskiosk.dev/cloud/internal/gcfloor"
 )
@@ -21,6 +22,7 @@ func main() {
 	flag.StringVar(&c.httpAddr, "http", "127.0.0.1:8080", "console listen address")
 	flag.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate (chain) of the console: serve HTTPS, session cookies Secure")
 	flag.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	flag.DurationVar(&c.sessionIdle, "session-idle", 30*time.Minute, "a console session ends after this long without a request (and 8h after sign-in in any case)")
 	flag.StringVar(&c.crl, "crl", "", "fleet CRL file re-signed at start and daily when this instance holds the fleet CA in DATA/pki (default DATA/pki/crl.pem)")
 	flag.StringVar(&c.crlReloadCmd, "crl-reload-cmd", "", "command run (sh -c) after the fleet CRL is re-signed, e.g. to make an external broker reload it")
 	flag.StringVar(&c.mosquittoPID, "mosquitto-pid-file", "", "PID file of Mosquitto: sent SIGHUP after the fleet CRL is re-signed")

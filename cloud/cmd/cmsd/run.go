@@ -121,7 +121,7 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	}
 	fl.SetPublisher(in)
 	console, err := web.New(web.Options{DB: db, Fleet: fl, Counters: opReg, Engine: eng, Metrics: reg, Addr: c.httpAddr,
-		TLSCert: c.tlsCert, TLSKey: c.tlsKey, MetricsElsewhere: true, Log: log.With("part", "web")})
+		TLSCert: c.tlsCert, TLSKey: c.tlsKey, MetricsElsewhere: true, Broker: in, SessionIdle: c.sessionIdle, Log: log.With("part", "web")})
 	if err != nil {
 		return nil, err
 	}
