@@ -169,7 +169,8 @@ func (s *stack) cmsd(name string, wrap func(ingest.Applier) ingest.Applier, root
 		t.Fatalf("ingest %s: %v", name, err)
 	}
 	s.fleet.SetPublisher(in)
-	stop := func() { cancel(); <-done }
+	var once sync.Once // stop may be called by the test and again at cleanup
+	stop := func() { once.Do(func() { cancel(); <-done }) }
 	t.Cleanup(stop)
 	return in, reg, stop
 }
