@@ -106,7 +106,7 @@ func build(ctx context.Context, c config, db *store.DB, log *slog.Logger) ([]par
 	eng := cms.New(db, v, cms.Options{RequireSession: true, MaxBatch: c.maxBatch, Batches: c.batches, Gather: c.gather,
 		OnBatch: func(n int) { batchSize.Observe(float64(n)) }, Handoff: handoff}, log.With("part", "cms"))
 	opReg := operator.NewRegistry(db, nil)
-	auth := opauth.New(db, opReg, opauth.Options{Roots: roots, Intermediates: inter, CRLs: crls, CounterOf: counterOf(fl)}, log.With("part", "opauth"))
+	auth := opauth.New(db, opReg, opauth.Options{Roots: roots, Intermediates: inter, CRLs: crls, CounterOf: counterOf(fl), Metrics: reg}, log.With("part", "opauth"))
 	reconnected := make(chan struct{}, 1)
 	onConnect := func() {
 		select {
