@@ -5,42 +5,68 @@ import (
 	"database/sql"
 	"fmt"
 	"os/user"
+	"strings"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/ticket"
 )
 
 func init() {
-	register(Command{Name: "tickets list", Args: "[-queue L1|L2] [-status open|in_progress|resolved] [-json]", Run: ticketsList,
-		Summary: "list help-desk tickets, newest first"})
+	register(Command{Name: "tickets list", Args: "[-queue L1|L2] [-status open,in_progress,resolved] [-cf CF] [-team TEAM] [-after CURSOR] [-limit N] [-json]",
+		Run: ticketsList, Summary: "list help-desk tickets one page at a time, oldest first"})
 	register(Command{Name: "tickets show", Args: "[-json] ID", Run: ticketsShow, Summary: "show a ticket with its tasks and history"})
 	register(Command{Name: "tickets set-status", Args: "[-note TEXT] [-by NAME] ID open|in_progress|resolved", Run: ticketsSetStatus,
 		Summary: "change a ticket's status"})
 }
 
 func ticketsList(ctx context.Context, e *Env, args []string) error {
-	fs := e.Flags(commands["tickets list"])
-	q := fs.String("queue", "", "L1 or L2")
-	st := fs.String("status", "", "open, in_progress or resolved")
+	c := commands["tickets list"]
+	fs := e.Flags(c)
+	queue := fs.String("queue", "", "L1 or L2 (empty: both)")
+	st := fs.String("status", "", "open, in_progress or resolved, comma-separated (empty: every status)")
+	cf := fs.String("cf", "", "the citizen's codice fiscale, exact")
+	team := fs.String("team", "", "the card's TEAM code, exact")
+	after := fs.String("after", "", "page cursor: the next value printed by the previous page")
+	limit := fs.Int("limit", ticket.PageSize, "page size, 1 to 1000")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := e.Parse(fs, args); err != nil {
 		return err
+	}
+	q := ticket.Query{Queue: ticket.Queue(*queue), CF: strings.ToUpper(strings.TrimSpace(*cf)),
+		TEAM: strings.ToUpper(strings.TrimSpace(*team)), After: *after, Limit: *limit}
+	if *limit < 1 || *limit > 1000 {
+		return e.badArgs(c, "-limit must be between 1 and 1000")
+	}
+	for s := range strings.SplitSeq(*st, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			q.Statuses = append(q.Statuses, ticket.Status(s))
+		}
 	}
 	db, err := e.Store(ctx)
 	if err != nil {
 		return err
 	}
-	ts, err := ticket.List(ctx, db.SQL(), ticket.Filter{Queue: ticket.Queue(*q), Status: ticket.Status(*st)})
+	ts, next, err := ticket.Page(ctx, db.SQL(), q)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return printJSON(e.Stdout, ts)
+		return printJSON(e.Stdout, map[string]any{"tickets": nonNilTickets(ts), "next": next})
 	}
 	for _, t := range ts {
 		fmt.Fprintf(e.Stdout, "%s %s %-11s %s %s %s\n", t.ID, t.Queue, t.Status, t.Created.Format(time.DateTime), t.CF, t.Subject)
 	}
+	if next != "" {
+		fmt.Fprintf(e.Stdout, "next: %s\n", next)
+	}
 	return nil
+}
+
+func nonNilTickets(ts []ticket.Ticket) []ticket.Ticket {
+	if ts == nil {
+		return []ticket.Ticket{}
+	}
+	return ts
 }
 
 func ticketsShow(ctx context.Context, e *Env, args []string) error {

@@ -4,7 +4,10 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"cnskiosk.dev/cloud/internal/account"
 	"cnskiosk.dev/cloud/internal/audit"
 	"cnskiosk.dev/cloud/internal/fleet"
+	"cnskiosk.dev/cloud/internal/fse"
 	"cnskiosk.dev/cloud/internal/ticket"
 	"cnskiosk.dev/shared/wire"
 )
@@ -60,6 +64,9 @@ func writeJSONError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, ticket.ErrCursor) || errors.Is(err, fse.ErrCursor) {
+		err = fmt.Errorf("%w: %w", invalid(badCursor), err)
+	}
 	var in *userInput
 	switch {
 	case errors.As(err, &in):
@@ -171,14 +178,42 @@ func (s *Server) apiOperations(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"operations": nonNil(ops), "next": next})
 }
 
+// apiTickets pages the help-desk tickets oldest first, as the queue page
+// does: queue, status (a comma-separated list; empty is every status), cf,
+// team, the cursor after and limit.
 func (s *Server) apiTickets(w http.ResponseWriter, r *http.Request) {
-	v := r.URL.Query()
-	ts, err := ticket.List(r.Context(), s.db.SQL(), ticket.Filter{Queue: ticket.Queue(v.Get("queue")), Status: ticket.Status(v.Get("status"))})
+	q, err := apiTicketQuery(r.URL.Query())
+	var ts []ticket.Ticket
+	var next string
+	if err == nil {
+		ts, next, err = ticket.Page(r.Context(), s.db.SQL(), q)
+	}
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tickets": nonNil(ts)})
+	writeJSON(w, http.StatusOK, map[string]any{"tickets": nonNil(ts), "next": next})
+}
+
+func apiTicketQuery(v url.Values) (ticket.Query, error) {
+	q := ticket.Query{Queue: ticket.Queue(v.Get("queue")), After: v.Get("after"), Limit: apiLimit(v.Get("limit"), ticket.PageSize, 1000)}
+	if q.Queue != "" && !q.Queue.Valid() {
+		return q, fmt.Errorf("%w: queue %q", invalid("La coda indicata non esiste: scegliere L1 o L2."), q.Queue)
+	}
+	for st := range strings.SplitSeq(v.Get("status"), ",") {
+		if st = strings.TrimSpace(st); st == "" {
+			continue
+		}
+		if !ticket.Status(st).Valid() {
+			return q, fmt.Errorf("%w: status %q", invalid("Lo stato indicato per il filtro non esiste."), st)
+		}
+		q.Statuses = append(q.Statuses, ticket.Status(st))
+	}
+	var err error
+	if q.CF, err = searchField(v, "cf"); err == nil {
+		q.TEAM, err = searchField(v, "team")
+	}
+	return q, err
 }
 
 func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {
@@ -207,13 +242,31 @@ func (s *Server) apiTicketStatus(w http.ResponseWriter, r *http.Request) {
 	s.apiTicket(w, r)
 }
 
+// apiFSE pages the FSE creation requests newest first, as the /fse page
+// does: status, cf, team, the cursor before and limit.
 func (s *Server) apiFSE(w http.ResponseWriter, r *http.Request) {
-	reqs, err := s.fseRequests(r.Context(), r.URL.Query().Get("status"))
+	v := r.URL.Query()
+	q := fse.Query{Status: v.Get("status"), Before: v.Get("before"), Limit: apiLimit(v.Get("limit"), fse.PageSize, 1000)}
+	var err error
+	if q.Status != "" && !slices.Contains(fse.Statuses, q.Status) {
+		err = fmt.Errorf("%w: status %q", invalid("Lo stato indicato per il filtro non esiste."), q.Status)
+	}
+	if err == nil {
+		q.CF, err = searchField(v, "cf")
+	}
+	if err == nil {
+		q.TEAM, err = searchField(v, "team")
+	}
+	var reqs []FSERequest
+	var next string
+	if err == nil {
+		reqs, next, err = fse.List(r.Context(), s.db.SQL(), q)
+	}
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"fse_requests": nonNil(reqs)})
+	writeJSON(w, http.StatusOK, map[string]any{"fse_requests": nonNil(reqs), "next": next})
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {

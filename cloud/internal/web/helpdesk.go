@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -93,15 +92,6 @@ const badCursor = "Il collegamento alla pagina non è valido: ripartire dalla pr
 
 // FSERequest is one FSE creation request, with its ticket if any.
 type FSERequest = fse.Request
-
-// fseRequests returns the newest 200 requests of a status ("" all).
-func (s *Server) fseRequests(ctx context.Context, status string) ([]FSERequest, error) {
-	reqs, _, err := fse.List(ctx, s.db.SQL(), fse.Query{Status: status, Limit: 200})
-	if errors.Is(err, fse.ErrStatus) {
-		return nil, nil // no request has an unknown status
-	}
-	return reqs, err
-}
 
 type fseData struct {
 	Status, CF, TEAM string

@@ -5,14 +5,19 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"cnskiosk.dev/cloud/internal/ticket"
+	"cnskiosk.dev/cloud/internal/web"
 )
 
 // apiPattern is a ServeMux pattern of the JSON API: "METHOD /api/v1/...".
@@ -118,6 +123,39 @@ func TestOpenAPIRoutesServed(t *testing.T) {
 		}
 		if resp.StatusCode != want {
 			t.Errorf("%s %s = %d, want %d", method, path, resp.StatusCode, want)
+		}
+	}
+}
+
+// TestOpenAPISchemasMatchTypes: the properties of a documented schema are
+// the JSON fields of the Go type the API encodes, no more and no fewer.
+func TestOpenAPISchemasMatchTypes(t *testing.T) {
+	b, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]any{"Ticket": ticket.Ticket{}, "FSERequest": web.FSERequest{}, "CommandSent": web.CommandSent{}} {
+		var want []string
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			if tag, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ","); tag != "" && tag != "-" {
+				want = append(want, tag)
+			}
+		}
+		got := slices.Sorted(maps.Keys(doc.Components.Schemas[name].Properties))
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("schema %s has properties %v, the Go type encodes %v", name, got, want)
 		}
 	}
 }
