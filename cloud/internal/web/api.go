@@ -59,28 +59,95 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
-func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+// apiError is the body of every API error: a stable code for programs
+// and the Italian sentence the console's pages show for the same kind of
+// error. The internal error goes to the log only, with the request id the
+// body gives when support needs it.
+type apiError struct {
+	Code      string `json:"code"`
+	Error     string `json:"error"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
+// API error codes. They are stable: programs branch on them, never on the
+// sentence.
+const (
+	codeInvalid         = "invalid_input"      // a parameter or field is not valid
+	codeCursor          = "invalid_cursor"     // a page cursor the API did not give
+	codeJSON            = "invalid_json"       // the body is not the JSON the operation takes
+	codeStatus          = "invalid_status"     // a ticket status that does not exist
+	codeTransition      = "status_not_allowed" // the ticket cannot go to that status now
+	codeUnauthenticated = "unauthenticated"    // no session, or an expired one
+	codeForbidden       = "forbidden"          // the role may not, or a cross-origin request
+	codeNotFound        = "not_found"
+	codeMethod          = "method_not_allowed"
+	codeUnavailable     = "unavailable" // a part of the service is down; retry later
+	codeInternal        = "internal"
+)
+
+// statusCode is the code of an error known only by its HTTP status.
+func statusCode(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return codeInvalid
+	case http.StatusUnauthorized:
+		return codeUnauthenticated
+	case http.StatusForbidden:
+		return codeForbidden
+	case http.StatusNotFound:
+		return codeNotFound
+	case http.StatusMethodNotAllowed:
+		return codeMethod
+	case http.StatusServiceUnavailable:
+		return codeUnavailable
+	}
+	return codeInternal
+}
+
+// errorCode is the code of err, answered with status.
+func errorCode(err error, status int) string {
+	switch {
+	case errors.Is(err, ticket.ErrCursor), errors.Is(err, fse.ErrCursor):
+		return codeCursor
+	case errors.Is(err, ticket.ErrTransition):
+		return codeTransition
+	case errors.Is(err, ticket.ErrStatus):
+		return codeStatus
+	}
+	return statusCode(status)
+}
+
+// writeJSONError answers an error whose code follows from its status.
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, apiError{Code: statusCode(status), Error: msg})
+}
+
+// badJSON is what the API says of a body it cannot decode.
+const badJSON = "Il corpo della richiesta non è un JSON valido per questa operazione: controllare la sintassi e i nomi dei campi."
+
+// apiBadJSON answers a body that does not decode; the decoder's detail
+// goes to the log.
+func (s *Server) apiBadJSON(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.InfoContext(r.Context(), "api request refused", "method", r.Method, "path", r.URL.Path, "status", http.StatusBadRequest, "err", err)
+	writeJSON(w, http.StatusBadRequest, apiError{Code: codeJSON, Error: badJSON})
+}
+
+// apiFail answers an API request that failed as the pages do (explain):
+// the same status and Italian sentence, plus a code; the error itself is
+// logged with a request id, which the body gives for the errors support
+// has to look up.
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, ticket.ErrCursor) || errors.Is(err, fse.ErrCursor) {
 		err = fmt.Errorf("%w: %w", invalid(badCursor), err)
 	}
-	var in *userInput
-	switch {
-	case errors.As(err, &in):
-		writeJSONError(w, http.StatusBadRequest, in.msg)
-	case errors.Is(err, ErrBadInput), errors.Is(err, ticket.ErrStatus), errors.Is(err, ticket.ErrTransition):
-		writeJSONError(w, http.StatusBadRequest, err.Error())
-	case errors.Is(err, errNotFound), errors.Is(err, ticket.ErrNotFound):
-		writeJSONError(w, http.StatusNotFound, "non trovato")
-	case errors.Is(err, errNoFleet):
-		writeJSONError(w, http.StatusServiceUnavailable, "registro dispositivi non disponibile")
-	default:
-		s.log.ErrorContext(r.Context(), "api request failed", "path", r.URL.Path, "err", err)
-		writeJSONError(w, http.StatusInternalServerError, "errore interno")
+	f, id := explain(err), requestID()
+	s.log.Log(r.Context(), f.level, "api request failed", "request_id", id, "method", r.Method,
+		"path", r.URL.Path, "status", f.status, "err", err)
+	body := apiError{Code: errorCode(err, f.status), Error: f.msg}
+	if f.showsRequest {
+		body.RequestID = id
 	}
+	writeJSON(w, f.status, body)
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +161,7 @@ func (s *Server) apiDevices(w http.ResponseWriter, r *http.Request) {
 	f := DeviceFilter{Presence: v.Get("presence"), Problems: v.Get("problems") == "true", Firmware: v.Get("firmware"), Site: v.Get("site"),
 		Enabled: v.Get("enabled"), OutOfSync: v.Get("out_of_sync") == "true", Search: strings.TrimSpace(v.Get("q"))}
 	if _, err := strconv.ParseBool(f.Enabled); f.Enabled != "" && err != nil {
-		writeJSONError(w, http.StatusBadRequest, "enabled: true o false")
+		s.apiFail(w, r, fmt.Errorf("%w: enabled %q", invalid("Il filtro enabled accetta solo true o false."), f.Enabled))
 		return
 	}
 	devs, next, err := s.listDevices(r.Context(), f, v.Get("after"), apiLimit(v.Get("limit"), 1000, 5000))
@@ -124,7 +191,7 @@ func (s *Server) apiSetConfig(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		writeJSONError(w, http.StatusBadRequest, "JSON non valido")
+		s.apiBadJSON(w, r, err)
 		return
 	}
 	id := r.PathValue("id")
@@ -152,7 +219,7 @@ func (s *Server) apiCommand(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<12))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		writeJSONError(w, http.StatusBadRequest, "JSON non valido")
+		s.apiBadJSON(w, r, err)
 		return
 	}
 	id := r.PathValue("id")
@@ -231,7 +298,7 @@ func (s *Server) apiTicketStatus(w http.ResponseWriter, r *http.Request) {
 		Note   string `json:"note"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<14)).Decode(&body); err != nil {
-		writeJSONError(w, http.StatusBadRequest, "JSON non valido")
+		s.apiBadJSON(w, r, err)
 		return
 	}
 	id := r.PathValue("id")
