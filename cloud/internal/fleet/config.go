@@ -26,16 +26,18 @@ func (f *Fleet) SetConfig(ctx context.Context, dev string, c wire.Config) (wire.
 		return wire.Config{}, err
 	}
 	err := f.db.InTx(ctx, func(tx *sql.Tx) error {
-		var v int64
+		// The increment takes the row lock before the version is read, so
+		// two edits of one device at once get consecutive versions (a
+		// plain SELECT would give both the same under READ COMMITTED).
 		var counter string
-		err := tx.QueryRowContext(ctx, `SELECT desired_version, counter FROM devices WHERE id = $1`, dev).Scan(&v, &counter)
+		err := tx.QueryRowContext(ctx, `UPDATE devices SET desired_version = desired_version + 1
+			WHERE id = $1 RETURNING desired_version, counter`, dev).Scan(&c.Version, &counter)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: %s", ErrUnknownDevice, dev)
 		}
 		if err != nil {
 			return fmt.Errorf("fleet: config of %s: %w", dev, err)
 		}
-		c.Version = v + 1
 		if c.Counter == "" {
 			c.Counter = counter
 		}
@@ -46,8 +48,8 @@ func (f *Fleet) SetConfig(ctx context.Context, dev string, c wire.Config) (wire.
 		if err != nil {
 			return fmt.Errorf("fleet: config: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE devices SET desired_version = $1, desired_config = $2, counter = $3,
-			desired_at = $4 WHERE id = $5`, c.Version, string(raw), c.Counter, micros(f.now()), dev)
+		_, err = tx.ExecContext(ctx, `UPDATE devices SET desired_config = $1, counter = $2, desired_at = $3
+			WHERE id = $4`, string(raw), c.Counter, micros(f.now()), dev)
 		if err != nil {
 			return fmt.Errorf("fleet: config of %s: %w", dev, err)
 		}

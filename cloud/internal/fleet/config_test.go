@@ -132,3 +132,64 @@ func TestChangesRecordActor(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigConcurrentEdits: edits of one device's config at the same time
+// all succeed, with distinct consecutive versions and one history row each.
+func TestConfigConcurrentEdits(t *testing.T) {
+	const edits = 8
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			f, _, _ := newFleet(t, d)
+			if err := f.Register(ctx, Device{ID: "k1"}); err != nil {
+				t.Fatal(err)
+			}
+			start := make(chan struct{})
+			versions := make(chan int64, edits)
+			errs := make(chan error, edits)
+			for i := range edits {
+				go func() {
+					<-start
+					c, err := f.SetConfig(ctx, "k1", wire.Config{Languages: []string{"it"}, ReaderPriceCents: i})
+					errs <- err
+					versions <- c.Version
+				}()
+			}
+			close(start)
+			var got []int64
+			for range edits {
+				if err := <-errs; err != nil {
+					t.Errorf("SetConfig: %v", err)
+				}
+				got = append(got, <-versions)
+			}
+			slices.Sort(got)
+			var want []int64
+			for v := range int64(edits) {
+				want = append(want, v+1)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("versions = %v, want %v", got, want)
+			}
+			h, err := f.ConfigHistory(ctx, "k1", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hv []int64
+			for _, c := range h {
+				if c.Config.Version != c.Version {
+					t.Errorf("history version %d holds config version %d", c.Version, c.Config.Version)
+				}
+				hv = append(hv, c.Version)
+			}
+			slices.Sort(hv)
+			if !slices.Equal(hv, want) {
+				t.Errorf("history versions = %v, want %v", hv, want)
+			}
+			last, err := f.Config(ctx, "k1")
+			if err != nil || last.Version != edits {
+				t.Errorf("desired config version = %d, %v; want %d", last.Version, err, edits)
+			}
+		})
+	}
+}
