@@ -1,6 +1,16 @@
 // Package web is the console of the CMS: server-rendered pages for admins,
 // supervisors and auditors, a JSON API under /api/v1 with its OpenAPI 3
-// document, /metrics (Prometheus text format) and /healthz.
+// document, and /healthz. /metrics (Prometheus text format) is on the
+// console only when Options.MetricsElsewhere is false (tests, a console run
+// alone); cmsd sets it and serves /metrics on its own --metrics-listen
+// address.
+//
+// # API errors
+//
+// An API error is {"code", "error"}: a stable machine code and the same
+// Italian sentence a page shows for that kind of error (explain); the
+// internal error is logged only, with a request id the body gives for 500
+// and 503.
 //
 // # Pages
 //

@@ -54,7 +54,7 @@ func TestDisableDevice(t *testing.T) {
 		t.Errorf("kicked %v, want %v", got, want)
 	}
 	_, body := get(t, admin, e.srv.URL+"/registro")
-	if strings.Count(body, "device_disabled") != 2 || strings.Count(body, "device_enabled") != 1 {
+	if strings.Count(body, "<td>Dispositivo disabilitato</td>") != 2 || strings.Count(body, "<td>Dispositivo abilitato</td>") != 1 {
 		t.Errorf("console log lacks the device changes:\n%.2000s", body)
 	}
 	if _, body := get(t, admin, u+"kiosk-001"); !strings.Contains(body, "Riattiva il dispositivo") {

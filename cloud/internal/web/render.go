@@ -46,6 +46,8 @@ var statusLabels = map[string]string{
 	"signin": "Accesso", "signin_refused": "Accesso rifiutato", "signin_locked": "Accesso bloccato (troppi tentativi)",
 	"password_changed": "Password cambiata", "password_reset": "Password reimpostata",
 	"account_enabled": "Utenza abilitata", "account_disabled": "Utenza disabilitata",
+	"device_disabled": "Dispositivo disabilitato", "device_enabled": "Dispositivo abilitato",
+	"device_config": "Configurazione del dispositivo cambiata", "device_command": "Comando inviato al dispositivo",
 	"ok": "OK", "absent": "Assente", "error": "Guasto", "paper_end": "Carta esaurita",
 	"paper_near_end": "Carta in esaurimento", "cover_open": "Coperchio aperto", "inhibited": "Non attivo",
 	"pending": "In corso", "done": "Completata", "failed_cf": "CF errato", "failed_tech": "Errore tecnico",
