@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -21,6 +22,8 @@ import (
 type row struct {
 	ID, Kind, CardTEAM, Channel, Address string
 	Attempts                             int
+	refusals                             int   // configuration refusals in a row (config_refusals)
+	refusedSince                         int64 // the first of them, unix microseconds; 0: none
 	at                                   pos
 	tok                                  lease.Token
 	handed                               bool // inserted claimed by the engine, not claimed here
@@ -60,7 +63,7 @@ const (
 	claimUpdate = `UPDATE notifications SET claimed_until = $1 WHERE id IN (
 	SELECT id FROM notifications WHERE status = 'pending' AND next_at <= $2 AND claimed_until < $2 AND (next_at, id) > ($4, $5)
 	ORDER BY next_at, id LIMIT $3`
-	claimCols = `id, kind, card_team, channel, address, attempts, next_at`
+	claimCols = `id, kind, card_team, channel, address, attempts, next_at, config_refusals, config_refused_since`
 
 	claimSQLite = claimUpdate + `) RETURNING ` + claimCols
 
@@ -132,7 +135,7 @@ func (w *Worker) claimOnce(ctx context.Context, from pos) ([]row, lease.Token, m
 	var r row
 	var keyID sql.NullString
 	var s vault.Sealed
-	dst := []any{&r.ID, &r.Kind, &r.CardTEAM, &r.Channel, &r.Address, &r.Attempts, &r.at.nextAt}
+	dst := []any{&r.ID, &r.Kind, &r.CardTEAM, &r.Channel, &r.Address, &r.Attempts, &r.at.nextAt, &r.refusals, &r.refusedSince}
 	if pg {
 		secrets = make(map[string]vault.Sealed, w.o.Batch)
 		dst = append(dst, &keyID, &s.Nonce, &s.Ciphertext)
@@ -296,19 +299,21 @@ const finishSentSQL = `UPDATE notifications SET status = 'sent', attempts = atte
 	WHERE status = 'pending' AND next_at >= $3 AND next_at <= $4 AND claimed_until = $2 AND id`
 
 // finish records the attempt if the lease is still ours. An attempt the
-// sender refused for our configuration (burst > 0, the refusals in a row
-// on the channel) is not counted in attempts, so MaxAttempts never fails
-// a notice for a problem of ours, and is retried after a delay that grows
-// with the burst instead.
-func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error, burst int) error {
-	now := w.o.Now()
+// sender refused for our configuration (cfg) is not counted in attempts,
+// so MaxAttempts never fails a notice for a problem of ours; it adds to
+// the notice's configuration refusals in a row instead, whose count sets
+// the delay and whose first one starts the ConfigGrace that settle
+// bounds them with. Any other outcome ends the notice's run of them.
+func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error, cfg bool, now time.Time) error {
 	msg := ""
 	if sendErr != nil {
 		msg = clip.String(sendErr.Error(), 500)
 	}
 	delay, counted := w.backoff.Delay(r.Attempts+1), 1
-	if burst > 0 {
-		delay, counted = w.backoff.Delay(burst), 0
+	refusals, since := 0, int64(0)
+	if cfg {
+		refusals, since = r.refusals+1, cmp.Or(r.refusedSince, now.UnixMicro())
+		delay, counted = w.backoff.Delay(refusals), 0
 	}
 	status, next := "pending", now.Add(delay).UnixMicro()
 	var sentAt any
@@ -318,7 +323,7 @@ func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error, b
 	case "failed":
 		status = "failed"
 	}
-	args := []any{status, next, msg, sentAt, r.ID, int64(r.tok), counted}
+	args := []any{status, next, msg, sentAt, r.ID, int64(r.tok), counted, refusals, since}
 	if status != "failed" {
 		// One statement, autocommit: no BEGIN/COMMIT round trips for the
 		// common case (a single UPDATE is atomic on both databases).
@@ -337,12 +342,13 @@ func (w *Worker) finish(ctx context.Context, r row, res string, sendErr error, b
 		if w.leaseLost(ctx, x, r) {
 			return nil
 		}
-		return openTicket(ctx, tx, r, msg, now)
+		return openTicket(ctx, tx, r, msg, cfg, since, now)
 	})
 }
 
 const finishSQL = `UPDATE notifications SET status = $1, attempts = attempts + $7, next_at = $2,
-	last_error = $3, sent_at = $4, claimed_until = 0 WHERE id = $5 AND claimed_until = $6`
+	last_error = $3, sent_at = $4, claimed_until = 0, config_refusals = $8, config_refused_since = $9
+	WHERE id = $5 AND claimed_until = $6`
 
 // leaseLost reports (and logs) an update that found the row claimed by
 // someone else.
@@ -355,8 +361,10 @@ func (w *Worker) leaseLost(ctx context.Context, x sql.Result, r row) bool {
 }
 
 // openTicket asks the help desk (L1) to reach the citizen a notice did
-// not reach. It is keyed by (notify, id): a retry never opens two.
-func openTicket(ctx context.Context, tx *sql.Tx, r row, reason string, now time.Time) error {
+// not reach. It is keyed by (notify, id): a retry never opens two. cfg:
+// it failed because the sender refused our configuration since the
+// unix microsecond since.
+func openTicket(ctx context.Context, tx *sql.Tx, r row, reason string, cfg bool, since int64, now time.Time) error {
 	var cf string
 	err := tx.QueryRowContext(ctx, `SELECT cf FROM cards WHERE team = $1`, r.CardTEAM).Scan(&cf)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -366,8 +374,14 @@ func openTicket(ctx context.Context, tx *sql.Tx, r row, reason string, now time.
 	if r.Kind != KindSecondHalves {
 		what = "avviso di riemissione non consegnato"
 	}
+	detail := fmt.Sprintf("Canale %s, notifica %s, %d tentativi. Ultimo errore: %s", r.Channel, r.ID, r.Attempts+1, reason)
+	if cfg {
+		detail = fmt.Sprintf("Canale %s, notifica %s: il servizio di invio rifiuta la configurazione del CMS (credenziali, TLS, mittente) "+
+			"dal %s, %d rifiuti; %d tentativi conteggiati. Segnalare anche ai sistemisti. Ultimo errore: %s",
+			r.Channel, r.ID, time.UnixMicro(since).UTC().Format("02/01/2006 15:04 UTC"), r.refusals+1, r.Attempts, reason)
+	}
 	n := ticket.New{Queue: ticket.L1, Subject: "Notifica: " + what,
-		Detail:   clip.String(fmt.Sprintf("Canale %s, notifica %s, %d tentativi. Ultimo errore: %s", r.Channel, r.ID, r.Attempts+1, reason), 1000),
+		Detail:   clip.String(detail, 1000),
 		CardTEAM: r.CardTEAM, CF: cf, Source: "notify", Ref: r.ID, Task: ticket.TaskContactCitizen,
 		TaskNote: "Contattare il cittadino (" + what + "), verificare il recapito e invitarlo allo sportello per la ristampa."}
 	if _, err := ticket.OpenTx(ctx, tx, n, now); err != nil {

@@ -45,7 +45,11 @@
 // comes within the lease. Failures are retried with exponential backoff and
 // jitter; after MaxAttempts the row is marked failed. An address the
 // transport refuses for good (ErrPermanent) fails at once. A refusal that
-// points at our configuration (ErrSenderConfig: credentials, TLS, URL) is
-// alerted and retried without counting as an attempt: a notice is never
-// failed for a problem of ours.
+// every message would meet (ErrSenderConfig: SMTP TLS, STARTTLS, AUTH or
+// sender address; SMS 401 or 407) is alerted and retried without counting
+// as an attempt, after a delay that grows with the notice's own such
+// refusals in a row, for at most Options.ConfigGrace (24h) from the first
+// of them: then the notice fails and opens its ticket like any other. The
+// other refusals of a gateway (403, 404, 409, 413...) may concern the one
+// number or text and are counted.
 package notify

@@ -10,8 +10,9 @@ var (
 	ErrConfig = errors.New("notify: invalid configuration")
 	// ErrSecret: the card's secrets are missing or cannot be opened.
 	ErrSecret = errors.New("notify: card secrets unavailable")
-	// ErrSenderConfig marks a refusal that points at our side (credentials,
-	// URL, size limit, sender address): the notice is retried and an
-	// operator is alerted, because no retry helps until someone fixes it.
+	// ErrSenderConfig marks a refusal that every message would meet, a
+	// fault of our side (credentials, TLS, sender address), not of the
+	// notice: an operator is alerted and the notice is retried without
+	// counting an attempt, for at most Options.ConfigGrace.
 	ErrSenderConfig = errors.New("notify: sender refused the request (configuration)")
 )

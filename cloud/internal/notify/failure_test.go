@@ -33,6 +33,10 @@ func ticketsFor(t *testing.T, db *store.DB, id string) (tickets, tasks int, queu
 	return tickets, tasks, queue, cf
 }
 
+// TestSMSAnswerClasses: one answer of the gateway to a notice's first
+// attempt. Only a refusal of our credentials (401, 407) is ours: alerted,
+// not counted. The other 4xx may concern the one number or text and are
+// counted like any temporary failure.
 func TestSMSAnswerClasses(t *testing.T) {
 	tests := []struct {
 		code       int
@@ -42,9 +46,11 @@ func TestSMSAnswerClasses(t *testing.T) {
 		{400, "failed", false},
 		{422, "failed", false},
 		{401, "pending", true},
-		{403, "pending", true},
-		{404, "pending", true},
-		{413, "pending", true},
+		{407, "pending", true},
+		{403, "pending", false},
+		{404, "pending", false},
+		{409, "pending", false},
+		{413, "pending", false},
 		{408, "pending", false},
 		{429, "pending", false},
 		{503, "pending", false},
@@ -112,7 +118,7 @@ func TestSenderAlertOncePerBurst(t *testing.T) {
 	c.Add(2 * time.Minute)
 	run() // all three succeed: the burst ends
 	addNotification(t, db, "n4", notify.KindReissueNotice, team, "sms", "+393331234567")
-	g.FailNextWith(1, http.StatusForbidden)
+	g.FailNextWith(1, http.StatusProxyAuthRequired)
 	run()
 	if got := strings.Count(logs.String(), "level=ERROR"); got != 2 {
 		t.Errorf("after a second burst: %d error lines, want 2", got)

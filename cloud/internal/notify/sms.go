@@ -15,11 +15,20 @@ import (
 // set, "Authorization: Bearer <token>". The gateway should drop a second
 // message with the same ref. Answers:
 //
-//	2xx                      accepted
-//	400, 422                 the number or text is refused: permanent (ErrPermanent)
-//	408, 429, 5xx, others    temporary: retried
-//	401, 403, 404, other 4xx our token, URL or size is wrong: retried and
-//	                         reported as ErrSenderConfig (an alert)
+//	2xx                  accepted
+//	400, 422             the number or text is refused: permanent (ErrPermanent)
+//	401, 407             our token (or proxy credentials) is refused: every
+//	                     message would be; ErrSenderConfig (an alert, not
+//	                     counted as an attempt)
+//	other 4xx, 5xx, ...  temporary: retried, counted as an attempt
+//
+// Gateways answer 403, 404, 409 or 413 for one number or one text as
+// well (a number barred or unknown to the operator, a duplicate, a text
+// too long for the account): nothing in the status tells that apart from
+// a fault of ours, so they are counted like any temporary failure, and a
+// notice they keep refusing fails after MaxAttempts with a ticket. A
+// wrong URL (404 on every request) thus fails notices after MaxAttempts
+// with a ticket each rather than keeping them.
 type SMSGateway struct {
 	URL    string
 	Token  string
@@ -69,10 +78,8 @@ func smsStatus(code int) error {
 		return nil
 	case code == http.StatusBadRequest, code == http.StatusUnprocessableEntity:
 		return fmt.Errorf("%w: sms gateway refused the message: HTTP %d", ErrPermanent, code)
-	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests:
-		return fmt.Errorf("notify: sms gateway busy: HTTP %d", code)
-	case code/100 == 4:
-		return fmt.Errorf("%w: sms gateway HTTP %d", ErrSenderConfig, code)
+	case code == http.StatusUnauthorized, code == http.StatusProxyAuthRequired:
+		return fmt.Errorf("%w: sms gateway refused our credentials: HTTP %d", ErrSenderConfig, code)
 	}
 	return fmt.Errorf("notify: sms gateway HTTP %d", code)
 }

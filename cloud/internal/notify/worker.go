@@ -31,6 +31,12 @@ type Options struct {
 	Now         func() time.Time
 	Jitter      func(d time.Duration) time.Duration
 	Metrics     *metrics.Registry
+	// ConfigGrace bounds how long a notice is retried, uncounted, while
+	// its sender refuses our configuration (ErrSenderConfig), from the
+	// first such refusal of the notice in a row: the refusal that finds
+	// it passed fails the notice and opens its ticket. Zero: 24h;
+	// negative: NewWorker returns ErrConfig.
+	ConfigGrace time.Duration
 	// Handoff is how many notifications the engine may hand over at once,
 	// inserted already claimed (see Handoff): reserved, queued or being
 	// sent. Zero: 8 * Batch; negative: none (every row is claimed).
@@ -51,7 +57,7 @@ type Worker struct {
 	flushShared bool       // one sender serves both channels: flushed once
 
 	mu       sync.Mutex
-	alerting map[string]int // channel -> configuration refusals in a row (a burst), until a send succeeds
+	alerting map[string]int // channel -> configuration refusals in a row (a burst), until a send succeeds; for the alert only
 
 	scan   sync.Mutex // one claim at a time moves the position
 	next   pos        // the last row claimed, in claim order: the next scan starts after it
@@ -67,10 +73,14 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 	if db == nil || o.Vault == nil || o.Email == nil || o.SMS == nil {
 		return nil, fmt.Errorf("%w: database, vault, e-mail and SMS senders are required", ErrConfig)
 	}
+	if o.ConfigGrace < 0 {
+		return nil, fmt.Errorf("%w: negative ConfigGrace", ErrConfig)
+	}
 	if o.Policy == (vault.Policy{}) {
 		o.Policy = vault.DefaultPolicy
 	}
 	o.MaxAttempts = cmp.Or(o.MaxAttempts, 10)
+	o.ConfigGrace = cmp.Or(o.ConfigGrace, 24*time.Hour)
 	o.BaseDelay = cmp.Or(o.BaseDelay, 30*time.Second)
 	o.MaxDelay = cmp.Or(o.MaxDelay, time.Hour)
 	o.Lease = cmp.Or(o.Lease, 2*time.Minute)
@@ -374,12 +384,18 @@ func slot(channel string) int {
 // settle records the outcome of one send: a sent row joins the batch's
 // record (finishSent), a retry or a failure is written at once.
 func (w *Worker) settle(ctx context.Context, b *batch, r row, m Message, err error) error {
-	burst := w.alert(ctx, r.Channel, err)
+	w.alert(ctx, r.Channel, err)
+	cfg := errors.Is(err, ErrSenderConfig)
+	now := w.o.Now()
 	res := "sent"
 	switch {
 	case errors.Is(err, ErrPermanent), errors.Is(err, ErrSecret):
 		res = "failed"
-	case burst > 0:
+	case cfg && r.refusedSince != 0 && now.Sub(time.UnixMicro(r.refusedSince)) >= w.o.ConfigGrace:
+		// Refused for our configuration for longer than the grace: no
+		// one fixed it, and the citizen is still waiting.
+		res = "failed"
+	case cfg:
 		// Refused for our configuration: no fault of the citizen's
 		// address, so not an attempt the cap counts (see finish).
 		res = "retry"
@@ -413,14 +429,14 @@ func (w *Worker) settle(ctx context.Context, b *batch, r row, m Message, err err
 	if res == "sent" {
 		return nil
 	}
-	return w.finish(context.WithoutCancel(ctx), r, res, err, burst)
+	return w.finish(context.WithoutCancel(ctx), r, res, err, cfg, now)
 }
 
 // alert counts configuration refusals and logs an error at the first one
-// of a burst; a successful send on the channel ends the burst. It returns
-// how many refusals the channel's burst holds with this one (0: err is not
-// a configuration refusal).
-func (w *Worker) alert(ctx context.Context, channel string, err error) int {
+// of a burst; a successful send on the channel ends the burst. The burst
+// only keeps the log to one line: a notice's retries and its bound go by
+// its own refusals (finish).
+func (w *Worker) alert(ctx context.Context, channel string, err error) {
 	bad := errors.Is(err, ErrSenderConfig)
 	if bad && w.alerts != nil {
 		w.alerts.With(channel).Inc()
@@ -436,10 +452,9 @@ func (w *Worker) alert(ctx context.Context, channel string, err error) int {
 	}
 	w.mu.Unlock()
 	if n == 1 {
-		w.log.ErrorContext(ctx, "notification sender refuses our requests: check its configuration (credentials, TLS, URL, limits); notices are kept and retried",
-			"channel", channel, "err", err)
+		w.log.ErrorContext(ctx, "notification sender refuses our requests: check its configuration (credentials, TLS, sender address); notices are kept and retried",
+			"channel", channel, "err", err, "failed_after", w.o.ConfigGrace)
 	}
-	return n
 }
 
 func (w *Worker) sender(channel string) Sender {

@@ -15,12 +15,13 @@ type Gateway struct {
 	byRef    map[string]int
 	failNext int
 	failCode int
+	failRef  map[string]int // ref -> status every request with it gets
 	// Received, if not nil, gets every accepted message (buffered by the caller).
 	Received chan notify.SMSRequest
 }
 
 // New returns an empty gateway.
-func New() *Gateway { return &Gateway{byRef: map[string]int{}} }
+func New() *Gateway { return &Gateway{byRef: map[string]int{}, failRef: map[string]int{}} }
 
 // FailNext makes the next n requests answer 503.
 func (g *Gateway) FailNext(n int) { g.FailNextWith(n, http.StatusServiceUnavailable) }
@@ -30,6 +31,19 @@ func (g *Gateway) FailNextWith(n, code int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.failNext, g.failCode = n, code
+}
+
+// FailRef makes every request with ref answer the HTTP status code, as a
+// gateway refuses one number or one text while it takes the others; code
+// 0 accepts ref again. FailNext and FailNextWith come first.
+func (g *Gateway) FailRef(ref string, code int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if code == 0 {
+		delete(g.failRef, ref)
+		return
+	}
+	g.failRef[ref] = code
 }
 
 // Messages returns the accepted messages in order.
@@ -54,9 +68,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.mu.Lock()
+	code := g.failRef[m.Ref]
 	if g.failNext > 0 {
 		g.failNext--
-		code := g.failCode
+		code = g.failCode
+	}
+	if code != 0 {
 		g.mu.Unlock()
 		http.Error(w, http.StatusText(code), code)
 		return
