@@ -11,6 +11,7 @@ var (
 	ErrExists        = errors.New("fleet: device already registered")
 	ErrUnknownCmd    = errors.New("fleet: unknown command")
 	ErrInvalid       = errors.New("fleet: invalid argument")
+	ErrCursor        = errors.New("fleet: invalid health history cursor")
 	// ErrNotDelivered: the change is stored but could not be handed to the
 	// broker now; config is republished at start, a command stays listed.
 	ErrNotDelivered = errors.New("fleet: stored, not delivered to the broker")

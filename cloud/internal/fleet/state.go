@@ -29,11 +29,14 @@ type Health struct {
 	Printer       string    `json:"printer"`
 	Payment       string    `json:"payment"`
 	OutboxDepth   int       `json:"outbox_depth"`
+
+	key int64 // the row's key in device_health (see [Health.Cursor])
 }
 
-// same reports whether h and o say the same (their times apart).
+// same reports whether h and o say the same (their times and keys apart).
 func (h Health) same(o Health) bool {
 	h.At, o.At = time.Time{}, time.Time{}
+	h.key, o.key = 0, 0
 	return h == o
 }
 
@@ -106,42 +109,4 @@ func lastHealth(ctx context.Context, tx *sql.Tx, dev string) (Health, time.Time,
 		return h, time.Time{}, nil
 	}
 	return h, fromMicros(wrote.Int64), nil
-}
-
-// History returns the health entries of dev since since, newest first, at
-// most limit (default 100).
-func (f *Fleet) History(ctx context.Context, dev string, since time.Time, limit int) ([]Health, error) {
-	return f.HistoryBefore(ctx, dev, since, time.Time{}, limit)
-}
-
-// HistoryBefore is History from the entries older than before (zero: from
-// the newest): with the At of the last entry of a page, the next page.
-func (f *Fleet) HistoryBefore(ctx context.Context, dev string, since, before time.Time, limit int) ([]Health, error) {
-	if limit <= 0 || limit > 10000 {
-		limit = 100
-	}
-	end := int64(1<<63 - 1)
-	if !before.IsZero() {
-		end = micros(before)
-	}
-	rows, err := f.db.SQL().QueryContext(ctx, `SELECT at, online, firmware, config_version, reader, printer,
-		payment, outbox_depth FROM device_health WHERE dev = $1 AND at >= $2 AND at < $3 ORDER BY at DESC LIMIT `+fmt.Sprint(limit),
-		dev, micros(since), end)
-	if err != nil {
-		return nil, fmt.Errorf("fleet: history of %s: %w", dev, err)
-	}
-	defer rows.Close()
-	var out []Health
-	for rows.Next() {
-		var h Health
-		var at int64
-		var online int
-		if err := rows.Scan(&at, &online, &h.Firmware, &h.ConfigVersion, &h.Reader, &h.Printer,
-			&h.Payment, &h.OutboxDepth); err != nil {
-			return nil, fmt.Errorf("fleet: history of %s: %w", dev, err)
-		}
-		h.At, h.Online = fromMicros(at), online == 1
-		out = append(out, h)
-	}
-	return out, rows.Err()
 }

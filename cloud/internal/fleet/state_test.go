@@ -55,7 +55,7 @@ func TestHealthRows(t *testing.T) {
 					t.Errorf("row %d = %+v, want minute %d online %v printer %s firmware 1.2.0", i, h[i], w.min, w.online, w.printer)
 				}
 			}
-			older, err := f.HistoryBefore(ctx, "k1", time.Time{}, h[1].At, 2)
+			older, err := f.HistoryBefore(ctx, "k1", time.Time{}, h[1].Cursor(), 2)
 			if err != nil || len(older) != 2 || !older[0].At.Equal(h[2].At) || !older[1].At.Equal(h[3].At) {
 				t.Errorf("page before %v = %+v, %v; want rows 2 and 3", h[1].At, older, err)
 			}

@@ -198,7 +198,7 @@ type configHistorian interface {
 
 // deviceDetail gathers device id's page; before pages the health history
 // (zero: from the newest entry).
-func (s *Server) deviceDetail(ctx context.Context, id string, before time.Time) (deviceData, error) {
+func (s *Server) deviceDetail(ctx context.Context, id string, before fleet.HealthCursor) (deviceData, error) {
 	var d deviceData
 	if s.o.Fleet == nil {
 		return d, errNoFleet
@@ -256,9 +256,9 @@ func (s *Server) devicePage(w http.ResponseWriter, r *http.Request) {
 const healthPageSize = 50
 
 // healthPage returns a page of the health history of dev over HealthKeep,
-// from the entries before before, and the cursor of the next page ("" on
-// the last).
-func (s *Server) healthPage(ctx context.Context, dev string, before time.Time) ([]fleet.Health, string, error) {
+// from the entries after cursor before, and the cursor of the next page
+// ("" on the last).
+func (s *Server) healthPage(ctx context.Context, dev string, before fleet.HealthCursor) ([]fleet.Health, string, error) {
 	since := s.o.Now().Add(-fleet.HealthKeep)
 	p, ok := s.o.Fleet.(healthPager)
 	if !ok {
@@ -270,24 +270,22 @@ func (s *Server) healthPage(ctx context.Context, dev string, before time.Time) (
 		return h, "", err
 	}
 	h = h[:healthPageSize]
-	return h, strconv.FormatInt(h[len(h)-1].At.UnixMicro(), 10), nil
+	return h, h[len(h)-1].Cursor().String(), nil
 }
 
-// healthCursor reads the storico_prima parameter (unix microseconds).
-func healthCursor(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
+// healthCursor reads the storico_prima (API: health_before) parameter, a
+// [fleet.HealthCursor].
+func healthCursor(v string) (fleet.HealthCursor, error) {
+	c, err := fleet.ParseHealthCursor(v)
+	if err != nil {
+		return c, fmt.Errorf("%w: %w", invalid("La pagina dello storico richiesta non è valida."), err)
 	}
-	us, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || us <= 0 {
-		return time.Time{}, fmt.Errorf("%w: storico_prima %q", invalid("La pagina dello storico richiesta non è valida."), v)
-	}
-	return time.UnixMicro(us), nil
+	return c, nil
 }
 
 // healthPager is the fleet registry's paged health history.
 type healthPager interface {
-	HistoryBefore(ctx context.Context, dev string, since, before time.Time, limit int) ([]fleet.Health, error)
+	HistoryBefore(ctx context.Context, dev string, since time.Time, c fleet.HealthCursor, limit int) ([]fleet.Health, error)
 }
 
 // configFromForm reads the config edit form.

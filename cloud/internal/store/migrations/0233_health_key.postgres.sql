@@ -1,0 +1,7 @@
+-- Fleet health history: a key for every row, so that the history pages by
+-- (at, id) and rows sharing a time (the kiosk's envelope time) are neither
+-- skipped nor repeated across a page boundary. Existing rows get their
+-- keys when the column is added.
+ALTER TABLE device_health ADD COLUMN id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY;
+CREATE INDEX device_health_dev_at_id ON device_health (dev, at, id);
+DROP INDEX device_health_dev_at;
