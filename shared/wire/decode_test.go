@@ -148,6 +148,8 @@ func TestDecodeBodyValidation(t *testing.T) {
 		{TypeState, func(b map[string]any) { b["firmware"] = strings.Repeat("1", 65) }, "firmware"},
 		{TypeState, func(b map[string]any) { b["rejected_reason"] = strings.Repeat("x", MaxRejectedReason+1) }, "rejected_reason"},
 		{TypeState, func(b map[string]any) { delete(b, "rejected_version") }, "rejected_version"},
+		{TypeState, func(b map[string]any) { delete(b, "rejected_reason") }, "rejected_reason"},
+		{TypeState, func(b map[string]any) { b["rejected_reason"] = "" }, "rejected_reason"},
 		{TypeState, func(b map[string]any) { b["rejected_version"] = -1 }, "rejected_version"},
 		{TypeState, func(b map[string]any) { b["rejected_version"] = "13" }, "rejected_version"},
 		{TypeState, func(b map[string]any) { b["rejected_cause"] = "x" }, "rejected_cause"},

@@ -21,7 +21,8 @@ type State struct {
 	Uptime        int64     `json:"uptime_s,omitempty"`
 	// RejectedVersion is the newest config version the kiosk received and
 	// refused to apply, RejectedReason why (for the fleet admin, no
-	// secret); both absent when it applied the latest it received.
+	// secret): both or neither, a refusal always has a reason; both
+	// absent when it applied the latest it received.
 	RejectedVersion int64  `json:"rejected_version,omitempty"`
 	RejectedReason  string `json:"rejected_reason,omitempty"`
 }
@@ -42,6 +43,8 @@ func (s State) validateRejected() error {
 		return fmt.Errorf("rejected_version %d negative", s.RejectedVersion)
 	case s.RejectedReason != "" && s.RejectedVersion == 0:
 		return need(false, "rejected_version (with rejected_reason)")
+	case s.RejectedVersion != 0 && s.RejectedReason == "":
+		return need(false, "rejected_reason (with rejected_version)")
 	}
 	return maxLen(s.RejectedReason, MaxRejectedReason, "rejected_reason")
 }
