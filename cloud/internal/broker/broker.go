@@ -45,12 +45,19 @@ type Config struct {
 	// MaxQueued is how many QoS 1 messages a device's session holds while
 	// the device is away (0: DefaultMaxQueued).
 	MaxQueued int
+	// ConnectTimeout is how long an accepted connection has for its TLS
+	// handshake and its MQTT CONNECT together; a connection silent for
+	// longer is closed (0: DefaultConnectTimeout).
+	ConnectTimeout time.Duration
+
+	wrap func(net.Listener) net.Listener // tests: wraps the TCP listener
 }
 
 // Broker is the embedded MQTT broker.
 type Broker struct {
 	srv    *mqtt.Server
 	tcp    *listeners.Net
+	tls    *tlsListener
 	hook   *hook
 	log    *slog.Logger
 	expiry int64 // SessionExpiry in seconds, the unit of mochi's disconnection time
@@ -66,6 +73,9 @@ func New(cfg Config, gate Gate, reg *metrics.Registry, log *slog.Logger) (*Broke
 	}
 	if cfg.MaxQueued <= 0 {
 		cfg.MaxQueued = DefaultMaxQueued
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
 	h := &hook{gate: gate, log: log, maxQueued: cfg.MaxQueued}
 	var err error
@@ -91,13 +101,17 @@ func New(cfg Config, gate Gate, reg *metrics.Registry, log *slog.Logger) (*Broke
 	if err != nil {
 		return nil, fmt.Errorf("broker: listen %s: %w", cfg.Addr, err)
 	}
-	tcp := listeners.NewNet("mtls", &tlsListener{Listener: ln, cfg: cfg.TLS, h: h})
+	if cfg.wrap != nil {
+		ln = cfg.wrap(ln)
+	}
+	tl := newTLSListener(ln, cfg.TLS, h, log, cfg.ConnectTimeout)
+	tcp := listeners.NewNet("mtls", tl)
 	if err := srv.AddListener(tcp); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("broker: listen %s: %w", cfg.Addr, err)
 	}
 	h.srv = srv
-	return &Broker{srv: srv, tcp: tcp, hook: h, log: log, expiry: int64(cfg.SessionExpiry / time.Second)}, nil
+	return &Broker{srv: srv, tcp: tcp, tls: tl, hook: h, log: log, expiry: int64(cfg.SessionExpiry / time.Second)}, nil
 }
 
 // Addr returns the address the broker listens on.

@@ -11,8 +11,20 @@
 // refused. The broker runs each TLS handshake itself, so that a
 // certificate refused there (expired, of another CA) is counted in
 // cms_mqtt_connections_refused_total (reason cert_invalid) like those
-// refused at CONNECT (unknown_device, disabled, revoked). A device must use its device id as MQTT client id, so that no
-// client can take over another's session.
+// refused at CONNECT (unknown_device, disabled, revoked); a handshake
+// without a client certificate counts as no_certificate, any other failed
+// handshake (MQTT or HTTP in clear, the deadline) as tls_handshake. A
+// device must use its device id as MQTT client id, so that no client can
+// take over another's session.
+//
+// # Connections before CONNECT
+//
+// mochi sets no deadline before CONNECT, stops accepting on any accept
+// error, and on closing closes only the clients it registered at CONNECT.
+// The broker's listener therefore gives each connection
+// [Config.ConnectTimeout] (10 s) for its handshake and CONNECT, retries a
+// failed accept (too many open files) after a growing pause, and closes
+// on [Broker.Close] the connections mochi does not know of.
 //
 // # ACL
 //
@@ -54,7 +66,9 @@
 // that replaces every packet, will and byte slice by a summary without
 // payload (a payload may be an operation or a reply with halves of PIN
 // and PUK), and passes WARN and above only unless the logger given to
-// [New] is enabled for DEBUG. See docs/security.md.
+// [New] is enabled for DEBUG. It drops mochi's record of a connection
+// that ended in its TLS handshake, which the broker logged already (at
+// INFO for what any scanner causes). See docs/security.md.
 //
 // See MQTT 3.1.1 (OASIS), sections 3.1 (CONNECT) and 5 (security).
 package broker

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -24,7 +25,11 @@ var redactedKeys = map[string]bool{"pk": true, "packet": true, "pkv": true, "wil
 // attribute, at any depth of groups, becomes a summary without payload
 // (type, topic, packet id, payload size); a byte slice, a value under a
 // key such as payload, and every other value of a mochi type but an error
-// become "[redacted]". Records below min are dropped.
+// become "[redacted]". Records below min are dropped, and so is the
+// record without message mochi logs at WARN for every connection that
+// ends before CONNECT (listeners.Net.Serve) when that connection ended in
+// its TLS handshake: the broker has already counted and logged it, at
+// INFO for what any scanner of the port causes.
 type redactHandler struct {
 	next slog.Handler
 	min  slog.Level
@@ -45,6 +50,9 @@ func (h *redactHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *redactHandler) Handle(ctx context.Context, r slog.Record) error {
+	if handshakeEnded(r) {
+		return nil
+	}
 	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(redactAttr(a))
@@ -63,6 +71,21 @@ func (h *redactHandler) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h *redactHandler) WithGroup(name string) slog.Handler {
 	return &redactHandler{next: h.next.WithGroup(name), min: h.min}
+}
+
+// handshakeEnded reports whether r is mochi's record without message of
+// a connection ended in its TLS handshake.
+func handshakeEnded(r slog.Record) bool {
+	if r.Message != "" {
+		return false
+	}
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		err, ok := a.Value.Any().(error)
+		found = ok && errors.Is(err, errHandshake)
+		return !found
+	})
+	return found
 }
 
 // redactAttr returns a with every packet, will or payload in it replaced.

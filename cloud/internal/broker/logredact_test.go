@@ -3,7 +3,10 @@ package broker
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,5 +70,39 @@ func TestRedactHandlerLevel(t *testing.T) {
 	}
 	if log.Enabled(context.Background(), slog.LevelInfo) {
 		t.Error("mochi's logger enabled at INFO")
+	}
+}
+
+// TestRedactHandlerHandshake: the record without message mochi logs at
+// WARN for a connection that ended before CONNECT is dropped when the
+// connection ended in its TLS handshake (the broker logged it already)
+// and kept for any other end.
+func TestRedactHandlerHandshake(t *testing.T) {
+	tb := startBroker(t)
+	c1, c2 := net.Pipe()
+	defer c1.Close()
+	go func() {
+		// An MQTT client speaking in clear to the TLS port.
+		c2.Write(plainConnect)
+		c2.Close()
+	}()
+	hsErr := tb.b.hook.handshake(tls.Server(c1, tb.b.tls.cfg))
+	if hsErr == nil {
+		t.Fatal("handshake in clear succeeded")
+	}
+	var buf bytes.Buffer
+	log := mochiLogger(slog.New(slog.NewTextHandler(&buf, nil)))
+	// As mochi's listeners.Net.Serve logs what attachClient returns.
+	log.Warn("", "error", fmt.Errorf("read connection: %w", hsErr))
+	log.Warn("", "error", fmt.Errorf("read connection: %w", packets.ErrProtocolViolationRequireFirstConnect))
+	log.Warn("error processing packet", "error", hsErr) // not mochi's record of a connection's end
+	out := buf.String()
+	if strings.Contains(out, "read connection: broker: tls handshake") {
+		t.Errorf("the handshake's end logged:\n%s", out)
+	}
+	for _, kept := range []string{"first packet must be connect", "error processing packet"} {
+		if !strings.Contains(out, kept) {
+			t.Errorf("log lacks %q:\n%s", kept, out)
+		}
 	}
 }

@@ -80,12 +80,20 @@ type testBroker struct {
 	ca   *pki.CA
 	gate *testGate
 	w    *watch
+	stop func() error // stops the broker (once) and returns what Run returned
 }
 
 func startBroker(t *testing.T) *testBroker { t.Helper(); return startBrokerWith(t, Config{}) }
 
 // startBrokerWith starts a broker with the session bounds of c.
 func startBrokerWith(t *testing.T, c Config) *testBroker {
+	t.Helper()
+	// Not the test's log: connection goroutines may log after the test.
+	return startBrokerLog(t, c, slog.DiscardHandler)
+}
+
+// startBrokerLog starts a broker configured by c, logging to log.
+func startBrokerLog(t *testing.T, c Config, log slog.Handler) *testBroker {
 	t.Helper()
 	ca, err := pki.NewCA("test fleet CA", time.Now(), time.Hour)
 	if err != nil {
@@ -100,9 +108,8 @@ func startBrokerWith(t *testing.T, c Config) *testBroker {
 		t.Fatal(err)
 	}
 	tb := &testBroker{ca: ca, reg: metrics.NewRegistry(), gate: &testGate{}, w: &watch{gone: make(chan string, 100), published: make(chan string, 100), acked: make(chan string, 100)}}
-	// Not the test's log: connection goroutines may log after the test.
 	c.Addr, c.TLS = "127.0.0.1:0", cfg
-	if tb.b, err = New(c, tb.gate, tb.reg, slog.New(slog.DiscardHandler)); err != nil {
+	if tb.b, err = New(c, tb.gate, tb.reg, slog.New(log)); err != nil {
 		t.Fatal(err)
 	}
 	if err := tb.b.srv.AddHook(tb.w, nil); err != nil {
@@ -111,7 +118,8 @@ func startBrokerWith(t *testing.T, c Config) *testBroker {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- tb.b.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	tb.stop = sync.OnceValue(func() error { cancel(); return <-done })
+	t.Cleanup(func() { tb.stop() })
 	return tb
 }
 
