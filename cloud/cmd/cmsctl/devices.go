@@ -6,14 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"cnskiosk.dev/cloud/internal/fleet"
 	"cnskiosk.dev/cloud/internal/pki"
 )
 
 func init() {
-	register(Command{Name: "devices provision", Args: "[-ca-dir DIR] [-out DIR] [-site S] [-name N] [-days N] ID", Run: devicesProvision,
+	register(Command{Name: "devices provision", Args: "[-ca-dir DIR] [-new-ca] [-out DIR] [-site S] [-name N] [-days N] ID", Run: devicesProvision,
 		Summary: "register device ID, issue its client certificate (CN = ID) and write key.pem, cert.pem, ca.pem to -out"})
 	register(Command{Name: "devices list", Args: "", Run: devicesList, Summary: "list devices as JSON lines"})
 	register(Command{Name: "devices disable", Args: "[-ca-dir DIR] [-crl FILE] ID", Run: devicesSet(false),
@@ -22,45 +21,6 @@ func init() {
 		Summary: "enable a device again; rewrites the CRL"})
 	register(Command{Name: "devices crl", Args: "[-ca-dir DIR] [-crl FILE]", Run: devicesCRL,
 		Summary: "write the fleet CRL (revoked certificates, disabled devices on hold) for Mosquitto's crlfile"})
-}
-
-func devicesProvision(ctx context.Context, e *Env, args []string) error {
-	c := commands["devices provision"]
-	fs := e.Flags(c)
-	caDir := fs.String("ca-dir", ".run/cmsd/pki", "directory of the fleet CA (created if empty)")
-	out := fs.String("out", "", "directory for the device's key, certificate and CA (default ./ID)")
-	site := fs.String("site", "", "site of the device")
-	name := fs.String("name", "", "display name")
-	days := fs.Int("days", 825, "certificate validity in days")
-	if err := e.Parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return e.badArgs(c, "want one device ID")
-	}
-	id := fs.Arg(0)
-	if *out == "" {
-		*out = id
-	}
-	db, err := e.Store(ctx)
-	if err != nil {
-		return err
-	}
-	ca, _, err := pki.LoadOrCreateCA(*caDir, "CNS kiosk fleet CA", time.Now())
-	if err != nil {
-		return err
-	}
-	f := fleet.New(db, nil, e.Log)
-	is, err := f.Provision(ctx, ca, fleet.Device{ID: id, Name: *name, Site: *site}, time.Duration(*days)*24*time.Hour)
-	if err != nil {
-		return err
-	}
-	if err := pki.WriteBundle(*out, is, ca.PEM); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.Stdout, "device %s provisioned: serial %s, expires %s, files in %s\n",
-		id, is.Serial, is.NotAfter().Format(time.DateOnly), *out)
-	return writeCRL(ctx, e, f, *caDir, "") // a re-provisioned device's old certificates are revoked
 }
 
 func devicesList(ctx context.Context, e *Env, args []string) error {

@@ -13,7 +13,7 @@ import (
 func TestDevicesDisableWritesCRL(t *testing.T) {
 	c := newCLI(t, store.SQLite)
 	caDir, out := filepath.Join(c.dir, "pki"), filepath.Join(c.dir, "kiosk-01")
-	if r := c.run("", "devices", "provision", "-ca-dir", caDir, "-out", out, "kiosk-01"); r.code != 0 {
+	if r := c.run("", "devices", "provision", "-new-ca", "-ca-dir", caDir, "-out", out, "kiosk-01"); r.code != 0 {
 		t.Fatalf("provision: exit %d", r.code)
 	}
 	crlEntries := func() int {
