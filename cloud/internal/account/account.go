@@ -199,7 +199,9 @@ var dummyHash, _ = HashPassword("dummy-password-for-timing")
 // Lookup returns the session for a cookie value and counts the lookup as
 // activity: the idle deadline moves to now + Idle (never past the absolute
 // end). The row is written at most once a minute per session, not on
-// every request.
+// every request. A stored deadline further ahead than now + Idle (a
+// session opened when expires_at held the absolute end, before the idle
+// timeout, or under a longer Idle) is lowered to now + Idle.
 func (s *Store) Lookup(ctx context.Context, id string) (Session, error) {
 	var ss Session
 	var created, exp int64
@@ -222,11 +224,14 @@ func (s *Store) Lookup(ctx context.Context, id string) (Session, error) {
 	if next.After(ss.Expires) {
 		next = ss.Expires
 	}
-	if next.Sub(ss.IdleUntil) < touchStep {
+	q := `UPDATE web_sessions SET expires_at = $1 WHERE id_hash = $2 AND expires_at < $1`
+	switch {
+	case ss.IdleUntil.After(next):
+		q = `UPDATE web_sessions SET expires_at = $1 WHERE id_hash = $2 AND expires_at > $1`
+	case next.Sub(ss.IdleUntil) < touchStep:
 		return ss, nil
 	}
-	_, err = s.db.SQL().ExecContext(ctx, `UPDATE web_sessions SET expires_at = $1 WHERE id_hash = $2 AND expires_at < $1`,
-		next.UnixMicro(), hashID(id))
+	_, err = s.db.SQL().ExecContext(ctx, q, next.UnixMicro(), hashID(id))
 	if err != nil {
 		return Session{}, fmt.Errorf("account: session activity: %w", err)
 	}

@@ -99,3 +99,46 @@ func TestPurgeSessions(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionOldDeadline: a session whose stored deadline is the absolute
+// end (opened before the idle timeout existed, expires_at = sign-in + 8 h)
+// gets the idle limit at its next use, and ends after Idle without use.
+func TestSessionOldDeadline(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			db := storetest.Open(t, d)
+			ctx := context.Background()
+			now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+			s := account.NewStore(db)
+			s.Now = func() time.Time { return now }
+			s.TTL, s.Idle = 8*time.Hour, 30*time.Minute
+			if err := s.Add(ctx, "anna", "Anna Bianchi", account.Supervisor, "a long password 1"); err != nil {
+				t.Fatal(err)
+			}
+			id, _, err := s.Login(ctx, "anna", "a long password 1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE web_sessions SET expires_at = created_at + $1`,
+				(8 * time.Hour).Microseconds()); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(time.Hour) // 09:00: used
+			sess, err := s.Lookup(ctx, id)
+			if want := now.Add(30 * time.Minute); err != nil || !sess.IdleUntil.Equal(want) {
+				t.Errorf("lookup at 09:00 = idle until %v, %v; want %v", sess.IdleUntil, err, want)
+			}
+			var stored int64
+			if err := db.SQL().QueryRowContext(ctx, `SELECT expires_at FROM web_sessions`).Scan(&stored); err != nil {
+				t.Fatal(err)
+			}
+			if want := now.Add(30 * time.Minute); stored != want.UnixMicro() {
+				t.Errorf("stored deadline = %v, want %v", time.UnixMicro(stored).UTC(), want)
+			}
+			now = now.Add(30 * time.Minute) // 09:30: idle since 09:00
+			if _, err := s.Lookup(ctx, id); !errors.Is(err, account.ErrNoSession) {
+				t.Errorf("lookup at 09:30 = %v, want %v", err, account.ErrNoSession)
+			}
+		})
+	}
+}
