@@ -107,7 +107,7 @@ func statusCode(status int) string {
 // errorCode is the code of err, answered with status.
 func errorCode(err error, status int) string {
 	switch {
-	case errors.Is(err, ticket.ErrCursor), errors.Is(err, fse.ErrCursor):
+	case errors.Is(err, ticket.ErrCursor), errors.Is(err, fse.ErrCursor), errors.Is(err, fleet.ErrCursor):
 		return codeCursor
 	case errors.Is(err, ticket.ErrTransition):
 		return codeTransition

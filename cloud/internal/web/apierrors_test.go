@@ -65,6 +65,7 @@ func TestAPIErrors(t *testing.T) {
 		{"bad date", "GET", "/api/v1/operations?from=ieri", "", "/operazioni?dal=ieri", 400, "invalid_input", "Alcuni dati inviati non sono validi"},
 		{"bad cursor", "GET", "/api/v1/tickets?after=rotto", "", "/ticket?dopo=rotto", 400, "invalid_cursor", "Il collegamento alla pagina non è valido"},
 		{"bad FSE cursor", "GET", "/api/v1/fse-requests?before=rotto", "", "/fse?prima=rotto", 400, "invalid_cursor", "Il collegamento alla pagina non è valido"},
+		{"bad health cursor", "GET", "/api/v1/devices/kiosk-001?health_before=ieri", "", "/dispositivi/kiosk-001?storico_prima=ieri", 400, "invalid_cursor", "La pagina dello storico richiesta non è valida."},
 		{"unknown ticket", "GET", "/api/v1/tickets/nessuno", "", "/ticket/nessuno", 404, "not_found", "L'elemento richiesto non esiste"},
 		{"unknown device", "GET", "/api/v1/devices/nessuno", "", "/dispositivi/nessuno", 404, "not_found", "L'elemento richiesto non esiste"},
 		{"bad queue", "GET", "/api/v1/tickets?queue=L3", "", "/ticket?coda=L3", 400, "invalid_input", "La coda indicata non esiste"},
