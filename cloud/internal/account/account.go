@@ -41,16 +41,20 @@ type Permission string
 // Permissions.
 const (
 	ViewFleet      Permission = "view_fleet"
-	EditFleet      Permission = "edit_fleet" // config changes, commands
+	EditFleet      Permission = "edit_fleet" // config changes, commands, disable/enable
 	ViewOperations Permission = "view_operations"
 	ViewTickets    Permission = "view_tickets"
 	EditTickets    Permission = "edit_tickets"
 	ViewAudit      Permission = "view_audit"
 )
 
+// grants gives each role its permissions. Supervisors (the operators
+// supervising a lobby) see the fleet read-only, so they can tell a kiosk
+// out of paper or offline; changing it (config, commands, disable) stays
+// with admins.
 var grants = map[Role][]Permission{
 	Admin:      {ViewFleet, EditFleet, ViewOperations, ViewTickets, EditTickets, ViewAudit},
-	Supervisor: {ViewOperations, ViewTickets, EditTickets},
+	Supervisor: {ViewFleet, ViewOperations, ViewTickets, EditTickets},
 	Auditor:    {ViewFleet, ViewOperations, ViewTickets, ViewAudit},
 }
 

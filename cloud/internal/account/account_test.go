@@ -51,7 +51,10 @@ func TestRoles(t *testing.T) {
 		{account.Auditor, account.EditFleet, false},
 		{account.Auditor, account.ViewAudit, true},
 		{account.Supervisor, account.EditTickets, true},
-		{account.Supervisor, account.ViewFleet, false},
+		{account.Supervisor, account.ViewFleet, true},
+		{account.Supervisor, account.EditFleet, false},
+		{account.Supervisor, account.ViewAudit, false},
+		{account.Auditor, account.ViewFleet, true},
 		{account.Auditor, account.EditTickets, false},
 	}
 	for _, tt := range tests {

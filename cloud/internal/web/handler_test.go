@@ -49,13 +49,13 @@ func TestRolesAndPages(t *testing.T) {
 		{"admin", "/ticket/" + e.tkt, 200},
 		{"admin", "/fse", 200},
 		{"admin", "/audit?verifica=1", 200},
-		{"supervisore", "/dispositivi", 403},
+		{"supervisore", "/dispositivi", 200},
 		{"supervisore", "/operazioni", 200},
 		{"supervisore", "/audit", 403},
 		{"revisore", "/dispositivi", 200},
 		{"revisore", "/audit?verifica=1", 200},
 		{"revisore", "/api/v1/devices", 200},
-		{"supervisore", "/api/v1/devices", 403},
+		{"supervisore", "/api/v1/devices", 200},
 	}
 	clients := map[string]*http.Client{}
 	for _, tt := range tests {
