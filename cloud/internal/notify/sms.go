@@ -16,14 +16,18 @@ import (
 // message with the same ref. Answers:
 //
 //	2xx                  accepted
+//	409                  the gateway already has a message with this ref:
+//	                     an earlier try was accepted (a send timeout, a
+//	                     lost lease or a crash made the worker send again),
+//	                     so it counts as sent
 //	400, 422             the number or text is refused: permanent (ErrPermanent)
 //	401, 407             our token (or proxy credentials) is refused: every
 //	                     message would be; ErrSenderConfig (an alert, not
 //	                     counted as an attempt)
 //	other 4xx, 5xx, ...  temporary: retried, counted as an attempt
 //
-// Gateways answer 403, 404, 409 or 413 for one number or one text as
-// well (a number barred or unknown to the operator, a duplicate, a text
+// Gateways answer 403, 404 or 413 for one number or one text as
+// well (a number barred or unknown to the operator, a text
 // too long for the account): nothing in the status tells that apart from
 // a fault of ours, so they are counted like any temporary failure, and a
 // notice they keep refusing fails after MaxAttempts with a ticket. A
@@ -74,7 +78,9 @@ func (g SMSGateway) Send(ctx context.Context, m Message) error {
 // or a plain (temporary) error.
 func smsStatus(code int) error {
 	switch {
-	case code/100 == 2:
+	case code/100 == 2, code == http.StatusConflict:
+		// 409: this ref was accepted before; sending it again would be
+		// refused for ever, and the citizen has the message.
 		return nil
 	case code == http.StatusBadRequest, code == http.StatusUnprocessableEntity:
 		return fmt.Errorf("%w: sms gateway refused the message: HTTP %d", ErrPermanent, code)

@@ -101,7 +101,7 @@ func NewWorker(db *store.DB, o Options, log *slog.Logger) (*Worker, error) {
 	if o.Metrics != nil {
 		w.sent, _ = o.Metrics.NewCounterVec("cms_notifications_total", "Notification send attempts by channel and result.", "channel", "result")
 		w.alerts, _ = o.Metrics.NewCounterVec("cms_notification_sender_refusals_total",
-			"Send attempts the gateway or SMTP server refused because of our configuration (credentials, URL, size).", "channel")
+			"Send attempts the gateway or SMTP server refused because of our configuration (credentials, TLS, sender address).", "channel")
 		w.claims, _ = o.Metrics.NewCounter("cms_notification_claims_total",
 			"Claim statements the notification worker ran, each taking up to a batch of due notifications.")
 		handed, _ := o.Metrics.NewCounter("cms_notifications_handed_total",
