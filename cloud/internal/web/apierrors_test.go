@@ -118,4 +118,17 @@ func TestAPIErrors(t *testing.T) {
 	if !regexp.MustCompile(`level=ERROR .*request_id=` + e.RequestID + `.*err=.*tickets`).MatchString(c.log.String()) {
 		t.Errorf("no ERROR log line with request id %s and the database error", e.RequestID)
 	}
+
+	// The session itself cannot be read: the same answer, not a bare 500.
+	if _, err := c.db.SQL().Exec(`ALTER TABLE web_sessions RENAME TO web_sessions_gone`); err != nil {
+		t.Fatal(err)
+	}
+	r = c.send(t, admin, "GET", "/api/v1/devices", tok, "")
+	e = decodeErr(t, "session lookup failed", r)
+	if r.code != 500 || e.Code != "internal" || !strings.Contains(e.Error, "Si è verificato un errore interno") || e.RequestID == "" {
+		t.Fatalf("session lookup failed: %d %+v", r.code, e)
+	}
+	if !regexp.MustCompile(`level=ERROR .*request_id=` + e.RequestID + `.*err=.*session lookup`).MatchString(c.log.String()) {
+		t.Errorf("no ERROR log line with request id %s and the session lookup error", e.RequestID)
+	}
 }

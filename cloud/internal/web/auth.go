@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -31,8 +32,7 @@ func (s *Server) authed(perm account.Permission, api bool, h http.HandlerFunc) h
 		switch {
 		case err != nil && !errors.Is(err, account.ErrNoSession):
 			if api {
-				s.log.ErrorContext(r.Context(), "session lookup failed", "path", r.URL.Path, "err", err)
-				writeJSONError(w, http.StatusInternalServerError, "errore interno")
+				s.apiFail(w, r, fmt.Errorf("session lookup: %w", err))
 				return
 			}
 			s.fail(w, r, err)
