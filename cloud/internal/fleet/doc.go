@@ -24,8 +24,9 @@
 // latest values on the device row and appends a health row when they change
 // or every [HealthEvery] (see [Fleet.History]); [Fleet.PruneHealth] drops
 // rows older than [HealthKeep]. A device that says it is online but has not
-// been heard for StaleAfter is shown as stale. A state may also name a
-// config the kiosk refused, and why.
+// been heard for StaleAfter is shown as stale. A disabled device is shown
+// as disabled, whatever it last said: ingest drops its messages, its last
+// will too. A state may also name a config the kiosk refused, and why.
 //
 // # Who changed what
 //

@@ -97,7 +97,7 @@ type Device struct {
 	Enabled         bool      `json:"enabled"`
 	CreatedAt       time.Time `json:"created_at"`
 	Online          bool      `json:"online"`
-	Presence        string    `json:"presence"` // "online", "offline", "stale", "never"
+	Presence        string    `json:"presence"` // "online", "offline", "stale", "never", "disabled"
 	LastSeen        time.Time `json:"last_seen,omitzero"`
 	Firmware        string    `json:"firmware"`
 	Reader          string    `json:"reader"`
@@ -180,8 +180,15 @@ func (f *Fleet) scanDevice(row interface{ Scan(...any) error }) (Device, error) 
 	return d, nil
 }
 
+// presence says whether d is reachable at now. A disabled device is
+// "disabled" whatever it last said: its messages, last will included, are
+// dropped (ingest records nothing of a disabled device), so its last
+// "online" would otherwise turn "stale" and stay so. Online and LastSeen
+// keep what it said before it was disabled.
 func presence(d Device, now time.Time) string {
 	switch {
+	case !d.Enabled:
+		return "disabled"
 	case d.LastSeen.IsZero():
 		return "never"
 	case !d.Online:

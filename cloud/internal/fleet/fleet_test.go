@@ -276,3 +276,45 @@ func TestConfigAndCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestDisabledPresence: a disabled device is "disabled", not the "stale"
+// its last heartbeat would turn into once ingest drops its messages (last
+// will included); its last contact is kept, and enabling it shows its
+// presence again.
+func TestDisabledPresence(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			f, _, clk := newFleet(t, d)
+			for _, id := range []string{"k1", "k2"} {
+				if err := f.Register(ctx, Device{ID: id}); err != nil {
+					t.Fatal(err)
+				}
+				if err := f.ObserveState(ctx, id, clk.t, wire.State{Online: true, Firmware: "1.2.0"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			seen := clk.t
+			if err := f.Disable(ctx, "k1"); err != nil {
+				t.Fatal(err)
+			}
+			clk.t = clk.t.Add(StaleAfter + time.Second)
+			dv, err := f.Get(ctx, "k1")
+			if err != nil || dv.Presence != "disabled" || !dv.LastSeen.Equal(seen) {
+				t.Errorf("disabled k1 = %q last seen %v, %v; want disabled, %v", dv.Presence, dv.LastSeen, err, seen)
+			}
+			for _, tt := range []struct{ presence, want string }{{"stale", "k2"}, {"disabled", "k1"}} {
+				got, err := f.List(ctx, Filter{Presence: tt.presence})
+				if err != nil || len(got) != 1 || got[0].ID != tt.want {
+					t.Errorf("List(%s) = %+v, %v; want only %s", tt.presence, got, err, tt.want)
+				}
+			}
+			if err := f.Enable(ctx, "k1"); err != nil {
+				t.Fatal(err)
+			}
+			if dv, err := f.Get(ctx, "k1"); err != nil || dv.Presence != "stale" {
+				t.Errorf("enabled again k1 = %q, %v; want stale until it is heard", dv.Presence, err)
+			}
+		})
+	}
+}

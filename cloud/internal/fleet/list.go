@@ -11,7 +11,7 @@ type Filter struct {
 	Site      string // exact site
 	Prefix    string // device id prefix
 	Search    string // id prefix or name containing it, case aside (ASCII)
-	Presence  string // "online", "offline", "stale", "never"
+	Presence  string // "online", "offline", "stale", "never", "disabled"
 	Enabled   *bool
 	OutOfSync bool   // only devices whose reported config version lags
 	Limit     int    // default 500

@@ -17,7 +17,7 @@ import (
 
 // DeviceFilter is the console's fleet filter.
 type DeviceFilter struct {
-	Presence  string `json:"presence,omitempty"` // online, offline, stale, never
+	Presence  string `json:"presence,omitempty"` // online, offline, stale, never, disabled
 	Problems  bool   `json:"problems,omitempty"` // reader, printer or payment not ok
 	Firmware  string `json:"firmware,omitempty"` // exact firmware version
 	Site      string `json:"site,omitempty"`

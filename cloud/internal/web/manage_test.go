@@ -409,7 +409,7 @@ func TestDeviceListFilters(t *testing.T) {
 		}
 	}
 	_, body := get(t, admin, e.srv.URL+"/dispositivi")
-	if !strings.Contains(body, "Ultimo contatto") || !strings.Contains(body, "(disattivato)") {
+	if !strings.Contains(body, "Ultimo contatto") || !strings.Contains(body, "<td>Disattivato</td>") {
 		t.Errorf("the list lacks the last contact column or the disabled mark")
 	}
 	if code, _ := get(t, admin, e.srv.URL+"/api/v1/devices?enabled=forse"); code != 400 {
