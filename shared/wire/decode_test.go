@@ -157,6 +157,11 @@ func TestDecodeBodyValidation(t *testing.T) {
 		{TypeCmd, func(b map[string]any) { delete(b, "expires") }, "expires"},
 		{TypeCmd, func(b map[string]any) { b["name"] = "" }, "name"},
 		{TypeCmdResult, func(b map[string]any) { delete(b, "status") }, "status"},
+		{TypeCmdResult, func(b map[string]any) { b["status"] = "" }, "status"},
+		{TypeCmdResult, func(b map[string]any) { b["status"] = "sent" }, `status "sent" unknown`},
+		{TypeCmdResult, func(b map[string]any) { b["status"] = "DONE" }, `status "DONE" unknown`},
+		{TypeCmdResult, func(b map[string]any) { b["status"] = "ok" }, `status "ok" unknown`},
+		{TypeCmdResult, func(b map[string]any) { b["status"] = 1 }, "status"},
 		{TypeCmdResult, func(b map[string]any) { b["detail"] = long }, "detail"},
 	}
 	for i, tt := range tests {
@@ -201,5 +206,21 @@ func TestEncodeOversize(t *testing.T) {
 	e := Envelope{V: Version, Body: json.RawMessage(`"` + strings.Repeat("x", MaxMessageSize) + `"`)}
 	if _, err := e.Encode(); !errors.Is(err, ErrOversize) {
 		t.Errorf("Encode = %v, want ErrOversize", err)
+	}
+}
+
+// TestCommandResultStatuses: every status a device may report decodes.
+func TestCommandResultStatuses(t *testing.T) {
+	for _, st := range []string{CmdDone, CmdFailed, CmdExpired, CmdUnknown} {
+		data := edit(t, TypeCmdResult, func(_, b map[string]any) { b["status"] = st })
+		e, err := Decode(exampleDev, data)
+		if err != nil {
+			t.Errorf("status %q: %v", st, err)
+			continue
+		}
+		r, err := DecodeValid[CommandResult](e)
+		if err != nil || r.Status != st {
+			t.Errorf("status %q: got %+v, %v", st, r, err)
+		}
 	}
 }

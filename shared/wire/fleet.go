@@ -93,11 +93,28 @@ func (c Command) Validate() error {
 // CommandResult is a device's answer to a command.
 type CommandResult struct {
 	CmdID  string `json:"cmd_id"`
-	Status string `json:"status"` // "done", "failed", "expired", "unknown"
+	Status string `json:"status"` // one of the Cmd* statuses
 	Detail string `json:"detail,omitempty"`
 }
 
-// Validate checks the structure of r.
+// Statuses a device may report in a CommandResult.
+const (
+	CmdDone    = "done"    // run
+	CmdFailed  = "failed"  // run and failed (Detail says why)
+	CmdExpired = "expired" // received after its Expires, not run
+	CmdUnknown = "unknown" // a command name the device does not know
+)
+
+// Validate checks the structure of r: Status is one of the Cmd*
+// statuses, nothing else (not even the cloud's own "sent").
 func (r CommandResult) Validate() error {
-	return errors.Join(need(r.CmdID != "", "cmd_id"), need(r.Status != "", "status"), maxLen(r.Detail, MaxText, "detail"))
+	var st error
+	switch r.Status {
+	case CmdDone, CmdFailed, CmdExpired, CmdUnknown:
+	case "":
+		st = need(false, "status")
+	default:
+		st = fmt.Errorf("status %q unknown", r.Status)
+	}
+	return errors.Join(need(r.CmdID != "", "cmd_id"), st, maxLen(r.Detail, MaxText, "detail"))
 }
