@@ -6,15 +6,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"cnskiosk.dev/shared/wire"
 )
 
 // SetConfig checks c ([ValidateConfig]) and stores it as the desired
-// configuration of dev with the next version, and publishes it retained on the device's config topic. The
-// stored config stays the desired one even if publishing fails; Republish
-// sends it again.
+// configuration of dev with the next version, and publishes it retained on
+// the device's config topic. The stored config stays the desired one even
+// if publishing fails; Republish sends it again.
+//
+// What is published is the desired config read again after the commit
+// ([Fleet.publishDesired]), so of two edits at once the broker keeps the
+// newer, whichever commit finishes publishing first.
 //
 // The counter of a device has one source of truth, the devices row that
 // the engine and operator authentication read: c.Counter is written there
@@ -63,7 +68,36 @@ func (f *Fleet) SetConfig(ctx context.Context, dev string, c wire.Config) (wire.
 	if err != nil {
 		return wire.Config{}, err
 	}
-	return c, f.publishConfig(ctx, dev, c)
+	return c, f.publishDesired(ctx, dev)
+}
+
+// errStoredConfig: the desired config stored for a device is not JSON
+// that decodes.
+var errStoredConfig = errors.New("fleet: stored config")
+
+// configLocks holds one mutex per device id: publishDesired of a device
+// runs under it.
+var configLocks sync.Map // device id -> *sync.Mutex
+
+// publishDesired publishes, retained, the desired config of dev as the
+// database holds it now. The read and the publish run under the device's
+// mutex, so a publish that starts after a commit sends that version or a
+// newer one, and the last publish of this process is the newest version:
+// an older config cannot overwrite a newer one on the broker because its
+// publish was late.
+func (f *Fleet) publishDesired(ctx context.Context, dev string) error {
+	m, _ := configLocks.LoadOrStore(dev, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	defer mu.Unlock()
+	c, err := f.Config(ctx, dev)
+	if err != nil {
+		return err
+	}
+	if c.Version == 0 {
+		return nil
+	}
+	return f.publishConfig(ctx, dev, c)
 }
 
 // Config returns the desired configuration of dev (Version 0: none set).
@@ -78,42 +112,47 @@ func (f *Fleet) Config(ctx context.Context, dev string) (wire.Config, error) {
 	}
 	var c wire.Config
 	if err := json.Unmarshal([]byte(raw), &c); err != nil {
-		return wire.Config{}, fmt.Errorf("fleet: stored config of %s: %w", dev, err)
+		return wire.Config{}, fmt.Errorf("%w of %s: %w", errStoredConfig, dev, err)
 	}
 	return c, nil
 }
 
 // Republish publishes again, retained, the desired configuration of every
 // device that has one (at start, since an embedded broker keeps retained
-// messages in memory only).
+// messages in memory only). Each is read again under the device's mutex
+// ([Fleet.publishDesired]), so an edit made meanwhile is not overwritten;
+// a stored config that cannot be read is logged and skipped.
 func (f *Fleet) Republish(ctx context.Context) (int, error) {
-	rows, err := f.db.SQL().QueryContext(ctx, `SELECT id, desired_config FROM devices WHERE desired_version > 0`)
+	rows, err := f.db.SQL().QueryContext(ctx, `SELECT id FROM devices WHERE desired_version > 0`)
 	if err != nil {
 		return 0, fmt.Errorf("fleet: republish: %w", err)
 	}
-	type pending struct {
-		dev string
-		c   wire.Config
-	}
-	var all []pending
+	var devs []string
 	for rows.Next() {
-		var p pending
-		var raw string
-		if err := rows.Scan(&p.dev, &raw); err != nil {
+		var dev string
+		if err := rows.Scan(&dev); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("fleet: republish: %w", err)
 		}
-		if json.Unmarshal([]byte(raw), &p.c) == nil {
-			all = append(all, p)
-		}
+		devs = append(devs, dev)
 	}
 	rows.Close()
-	for i, p := range all {
-		if err := f.publishConfig(ctx, p.dev, p.c); err != nil {
-			return i, err
-		}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("fleet: republish: %w", err)
 	}
-	return len(all), nil
+	n := 0
+	for _, dev := range devs {
+		err := f.publishDesired(ctx, dev)
+		if errors.Is(err, errStoredConfig) {
+			f.log.Warn("config not republished", "dev", dev, "err", err)
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 func (f *Fleet) publishConfig(ctx context.Context, dev string, c wire.Config) error {
