@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"cnskiosk.dev/cloud/internal/fleet"
@@ -17,13 +18,18 @@ import (
 // create one.
 var errNoFleetCA = errors.New("no fleet CA")
 
+// errNotPutBack: a bundle could not be written, and the files it had
+// replaced could not all be put back.
+var errNotPutBack = errors.New("the old bundle files are not all back (those not back are NAME.old)")
+
 // fleetCAName is the subject of a fleet CA that provision creates.
 const fleetCAName = "CNS kiosk fleet CA"
 
 // devicesProvision registers a device and gives it a new certificate.
-// The new bundle is in place in -out before the certificate is recorded
-// and the device's older ones revoked: if recording fails, the old bundle
-// is put back and the old certificate still works.
+// The new key.pem, cert.pem and ca.pem are in place in -out before the
+// certificate is recorded and the device's older ones revoked: if writing
+// or recording fails, the old files are put back and the old certificate
+// still works. Other files in -out are left alone.
 func devicesProvision(ctx context.Context, e *Env, args []string) error {
 	c := commands["devices provision"]
 	fs := e.Flags(c)
@@ -63,6 +69,9 @@ func devicesProvision(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	p, err := placeBundle(*out, is, ca.PEM)
+	if errors.Is(err, errNotPutBack) {
+		return fmt.Errorf("write the bundle to %s (nothing recorded, the old certificate stays valid, but some of its files are only NAME.old there): %w", *out, err)
+	}
 	if err != nil {
 		return fmt.Errorf("write the bundle to %s (nothing recorded, the old certificate stays valid): %w", *out, err)
 	}
@@ -73,7 +82,7 @@ func devicesProvision(ctx context.Context, e *Env, args []string) error {
 		return fmt.Errorf("record the certificate (the old bundle is back in %s and its certificate stays valid): %w", *out, err)
 	}
 	if err := p.keep(); err != nil {
-		e.Log.Warn("old bundle not removed", "dir", p.old, "err", err)
+		e.Log.Warn("old bundle files not removed", "dir", *out, "err", err)
 	}
 	fmt.Fprintf(e.Stdout, "device %s provisioned: serial %s, expires %s, files in %s\n",
 		id, is.Serial, is.NotAfter().Format(time.DateOnly), *out)
@@ -101,70 +110,196 @@ func fleetCA(dir string, create bool, e *Env) (*pki.CA, error) {
 	return ca, err
 }
 
-// placed is a bundle renamed into place, with the directory it replaced
-// kept aside ("" when there was none) until the certificate is recorded.
-type placed struct{ out, old string }
-
-// placeBundle writes the bundle to a new directory beside out, then puts
-// it in out's place; the old out is renamed aside, not removed.
-func placeBundle(out string, is pki.Issued, caPEM []byte) (placed, error) {
-	p := placed{out: filepath.Clean(out)}
-	parent, base := filepath.Dir(p.out), filepath.Base(p.out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return p, err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".new-")
-	if err != nil {
-		return p, err
-	}
-	if err := pki.WriteBundle(tmp, is, caPEM); err != nil {
-		return p, errors.Join(err, os.RemoveAll(tmp))
-	}
-	if _, err := os.Lstat(p.out); err == nil {
-		p.old = filepath.Join(parent, "."+base+".old-"+is.Serial)
-		if err := os.Rename(p.out, p.old); err != nil {
-			return p, errors.Join(err, os.RemoveAll(tmp))
-		}
-	}
-	if err := os.Rename(tmp, p.out); err != nil {
-		err = errors.Join(err, os.RemoveAll(tmp))
-		if p.old != "" {
-			err = errors.Join(err, os.Rename(p.old, p.out))
-		}
-		return p, err
-	}
-	return p, syncDir(parent)
+// bundleFile is one file of a device bundle and the mode it is written with.
+type bundleFile struct {
+	name string
+	data []byte
+	mode fs.FileMode
 }
 
-// keep drops the old bundle: the new certificate is recorded.
-func (p placed) keep() error {
-	if p.old == "" {
-		return nil
-	}
-	return os.RemoveAll(p.old)
+// placedFile is a bundle file renamed into place; old is the copy of the
+// file it replaced ("" when there was none).
+type placedFile struct{ path, old string }
+
+// placed is a bundle written into out, with the files it replaced kept
+// as NAME.old until the certificate is recorded.
+type placed struct {
+	out   string
+	files []placedFile
 }
 
-// undo puts the old bundle back (or removes the new one when there was
-// none): the new certificate could not be recorded.
-func (p placed) undo() error {
-	if err := os.RemoveAll(p.out); err != nil {
-		return err
-	}
-	if p.old == "" {
-		return nil
-	}
-	if err := os.Rename(p.old, p.out); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(p.out))
-}
-
-// syncDir makes the renames in dir durable.
-func syncDir(dir string) error {
+// syncDir makes the renames in a directory durable (a variable so that a
+// test can make it fail).
+var syncDir = func(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// placeBundle writes key.pem (0600), cert.pem and ca.pem into out, which
+// is created if missing (0700) and written through if it is a symlink;
+// nothing else in out is touched. Each file is written to a temporary
+// file and synced, and a file it replaces is first copied to NAME.old
+// (same mode), so each name always holds a whole file. On an error,
+// including a failed sync of out after the renames, the old files are put
+// back; the error wraps errNotPutBack if some could not be.
+func placeBundle(out string, is pki.Issued, caPEM []byte) (placed, error) {
+	p := placed{out: out}
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return p, err
+	}
+	files := []bundleFile{
+		{pki.KeyFile, is.KeyPEM, 0o600},
+		{pki.CertFile, is.CertPEM, 0o644},
+		{pki.CAFile, caPEM, 0o644},
+	}
+	var tmps []string
+	defer func() {
+		for _, t := range tmps {
+			os.Remove(t) // gone once renamed; a leftover only after an error
+		}
+	}()
+	for _, f := range files {
+		t, err := writeTemp(out, f.name, f.data, f.mode)
+		if err != nil {
+			return p, err
+		}
+		tmps = append(tmps, t)
+	}
+	var olds []string
+	for _, f := range files {
+		path := filepath.Join(out, f.name)
+		old, err := keepCopy(path)
+		if err != nil {
+			return p, errors.Join(err, removeAll(olds))
+		}
+		if old != "" {
+			olds = append(olds, old)
+		}
+	}
+	if err := syncDir(out); err != nil {
+		return p, errors.Join(fmt.Errorf("sync %s: %w", out, err), removeAll(olds))
+	}
+	for i, f := range files {
+		path := filepath.Join(out, f.name)
+		old := path + ".old"
+		if !slices.Contains(olds, old) {
+			old = ""
+		}
+		if err := os.Rename(tmps[i], path); err != nil {
+			return p.failed(err, olds)
+		}
+		p.files = append(p.files, placedFile{path: path, old: old})
+	}
+	if err := syncDir(out); err != nil {
+		return p.failed(fmt.Errorf("sync %s: %w", out, err), olds)
+	}
+	return p, nil
+}
+
+// failed puts the old files back after err, so that out holds the old
+// bundle again; the error says if that did not work.
+func (p placed) failed(err error, olds []string) (placed, error) {
+	if uerr := p.undo(); uerr != nil {
+		return p, fmt.Errorf("%w (putting back the old files: %w)", err, uerr)
+	}
+	return placed{out: p.out}, errors.Join(err, removeAll(olds))
+}
+
+// writeTemp writes data to a new temporary file beside NAME in dir with
+// mode, synced, and returns its path.
+func writeTemp(dir, name string, data []byte, mode fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, "."+name+".new-*")
+	if err != nil {
+		return "", err
+	}
+	err = f.Chmod(mode)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", errors.Join(err, os.Remove(f.Name()))
+	}
+	return f.Name(), nil
+}
+
+// keepCopy copies the file at path, if there is one, to path.old with its
+// mode, synced, and returns path.old ("" when there was no file).
+func keepCopy(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	dir, name := filepath.Split(path)
+	t, err := writeTemp(dir, name+".old", data, st.Mode().Perm())
+	if err != nil {
+		return "", err
+	}
+	old := path + ".old"
+	if err := os.Rename(t, old); err != nil {
+		return "", errors.Join(err, os.Remove(t))
+	}
+	return old, nil
+}
+
+// removeAll removes the files at paths.
+func removeAll(paths []string) error {
+	var errs []error
+	for _, p := range paths {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// keep drops the copies of the old files: the new certificate is recorded.
+func (p placed) keep() error {
+	var olds []string
+	for _, f := range p.files {
+		if f.old != "" {
+			olds = append(olds, f.old)
+		}
+	}
+	return removeAll(olds)
+}
+
+// undo puts the old files back (and removes a new file that replaced
+// none): the new certificate could not be recorded.
+func (p placed) undo() error {
+	var errs []error
+	for _, f := range p.files {
+		var err error
+		if f.old != "" {
+			err = os.Rename(f.old, f.path)
+		} else {
+			err = os.Remove(f.path)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %w", errNotPutBack, errors.Join(errs...))
+	}
+	if err := syncDir(p.out); err != nil {
+		return fmt.Errorf("the old files are back, but sync %s: %w", p.out, err)
+	}
+	return nil
 }

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,24 +105,67 @@ func TestReprovisionKeepsOldOnFailure(t *testing.T) {
 		return err == nil
 	}
 
-	// The new bundle cannot be written (here: the name of the directory
-	// it is written to first is too long): nothing is recorded or revoked.
-	long := filepath.Join(c.dir, strings.Repeat("k", 250))
-	if err := os.Mkdir(long, 0o700); err != nil {
+	// The new bundle cannot be written (here: a directory is where the
+	// copy of the old cert.pem would go): nothing is recorded or revoked.
+	blocked := filepath.Join(c.dir, "blocked")
+	if err := os.MkdirAll(filepath.Join(blocked, pki.CertFile+".old", "x"), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	for n, data := range first {
-		if err := os.WriteFile(filepath.Join(long, n), data, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(blocked, n), data, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r := c.run("", "devices", "provision", "-ca-dir", caDir, "-out", long, "kiosk-01")
+	r := c.run("", "devices", "provision", "-ca-dir", caDir, "-out", blocked, "kiosk-01")
 	if r.code == 0 || !strings.Contains(r.err, "nothing recorded, the old certificate stays valid") {
 		t.Fatalf("failed write: exit %d, stderr %q", r.code, r.err)
 	}
-	if !equalBundles(readBundle(t, long), first) || !admitted(first) {
+	if !equalBundles(readBundle(t, blocked), first) || !admitted(first) {
 		t.Error("a failed write changed the old bundle or revoked its certificate")
 	}
+	bundleOnly(t, blocked, pki.CertFile+".old")
+
+	// The directory cannot be synced after the new files are renamed in:
+	// they are renamed back, and the message says what is true.
+	calls := 0
+	realSync := syncDir
+	syncDir = func(dir string) error {
+		calls++
+		if calls == 2 {
+			return errors.New("input/output error")
+		}
+		return realSync(dir)
+	}
+	r = c.run("", "devices", "provision", "-ca-dir", caDir, "-out", out, "kiosk-01")
+	syncDir = realSync
+	if r.code == 0 || !strings.Contains(r.err, "nothing recorded, the old certificate stays valid): sync "+out+": input/output error") {
+		t.Fatalf("failed sync: exit %d, stderr %q", r.code, r.err)
+	}
+	if !equalBundles(readBundle(t, out), first) || !admitted(first) {
+		t.Error("a failed sync left the new bundle in place or revoked the old certificate")
+	}
+	bundleOnly(t, out)
+
+	// Nor after the old files are renamed back: the message says they are
+	// back, not synced.
+	calls = 0
+	syncDir = func(dir string) error {
+		calls++
+		if calls >= 2 {
+			return errors.New("input/output error")
+		}
+		return realSync(dir)
+	}
+	r = c.run("", "devices", "provision", "-ca-dir", caDir, "-out", out, "kiosk-01")
+	syncDir = realSync
+	if r.code == 0 || !strings.Contains(r.err, "nothing recorded, the old certificate stays valid)") ||
+		!strings.Contains(r.err, "the old files are back, but sync "+out) {
+		t.Fatalf("failed sync twice: exit %d, stderr %q", r.code, r.err)
+	}
+	if !equalBundles(readBundle(t, out), first) || !admitted(first) {
+		t.Error("a failed sync left the new bundle in place or revoked the old certificate")
+	}
+	bundleOnly(t, out)
 
 	// The database refuses the new certificate's record.
 	if _, err := db.SQL().Exec(`CREATE TRIGGER refuse_certs BEFORE INSERT ON fleet_certs BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
@@ -136,6 +182,7 @@ func TestReprovisionKeepsOldOnFailure(t *testing.T) {
 		t.Error("the old certificate was revoked although the new one was not recorded")
 	}
 	leftovers(t, filepath.Dir(out), "kiosk-01")
+	bundleOnly(t, out)
 
 	if _, err := db.SQL().Exec(`DROP TRIGGER refuse_certs`); err != nil {
 		t.Fatal(err)
@@ -148,6 +195,103 @@ func TestReprovisionKeepsOldOnFailure(t *testing.T) {
 		t.Error("re-provision: want a new admitted certificate in place and the old one revoked")
 	}
 	leftovers(t, filepath.Dir(out), "kiosk-01")
+	bundleOnly(t, out)
+}
+
+// TestProvisionWritesIntoOut: provision writes the three files into -out
+// and touches nothing else there: other files stay, the directory keeps
+// its mode, a symlinked -out stays a symlink and its target gets the
+// files; a failed recording puts the old three back byte for byte.
+func TestProvisionWritesIntoOut(t *testing.T) {
+	c := newCLI(t, store.SQLite)
+	caDir := filepath.Join(c.dir, "pki")
+	target := filepath.Join(c.dir, "usb", "kiosk-01")
+	if err := os.MkdirAll(target, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(target, 0o750); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	notes := filepath.Join(target, "notes.txt")
+	if err := os.WriteFile(notes, []byte("sportello 3\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(target, "logs"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(c.dir, "kiosk-01")
+	if err := os.Symlink(target, out); err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string) {
+		t.Helper()
+		if st, err := os.Lstat(out); err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			t.Errorf("%s: -out is no longer a symlink (%v)", step, err)
+		}
+		if st, err := os.Stat(target); err != nil || st.Mode().Perm() != 0o750 {
+			t.Errorf("%s: the target directory's mode changed (%v)", step, err)
+		}
+		if b, err := os.ReadFile(notes); err != nil || string(b) != "sportello 3\n" {
+			t.Errorf("%s: another file in -out was lost: %q, %v", step, b, err)
+		}
+		if st, err := os.Stat(filepath.Join(target, "logs")); err != nil || !st.IsDir() {
+			t.Errorf("%s: a directory in -out was lost: %v", step, err)
+		}
+		if st, err := os.Stat(filepath.Join(target, pki.KeyFile)); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: key.pem missing or not 0600: %v", step, err)
+		}
+		bundleOnly(t, target, "notes.txt", "logs")
+	}
+
+	if r := c.run("", "devices", "provision", "-new-ca", "-ca-dir", caDir, "-out", out, "kiosk-01"); r.code != 0 {
+		t.Fatalf("provision: exit %d", r.code)
+	}
+	check("provision")
+	first := readBundle(t, target)
+
+	ctx := context.Background()
+	db, err := store.Open(ctx, c.db, storetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.SQL().Exec(`CREATE TRIGGER refuse_certs BEFORE INSERT ON fleet_certs BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.run("", "devices", "provision", "-ca-dir", caDir, "-out", out, "kiosk-01"); r.code == 0 || !strings.Contains(r.err, "the old bundle is back in "+out) {
+		t.Fatalf("failed record: exit %d, stderr %q", r.code, r.err)
+	}
+	check("failed record")
+	if !equalBundles(readBundle(t, target), first) {
+		t.Error("failed record: the old three files are not back byte for byte")
+	}
+	if _, err := db.SQL().Exec(`DROP TRIGGER refuse_certs`); err != nil {
+		t.Fatal(err)
+	}
+
+	if r := c.run("", "devices", "provision", "-ca-dir", caDir, "-out", out, "kiosk-01"); r.code != 0 {
+		t.Fatalf("re-provision: exit %d", r.code)
+	}
+	check("re-provision")
+	if equalBundles(readBundle(t, target), first) {
+		t.Error("re-provision: the bundle did not change")
+	}
+}
+
+// bundleOnly fails when dir holds anything but the three bundle files
+// and the names in extra: no temporary file or old copy stays behind.
+func bundleOnly(t *testing.T, dir string, extra ...string) {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]string{pki.KeyFile, pki.CertFile, pki.CAFile}, extra...)
+	for _, e := range es {
+		if !slices.Contains(want, e.Name()) {
+			t.Errorf("%s is left in %s", e.Name(), dir)
+		}
+	}
 }
 
 // readBundle reads the three files of a device bundle.
