@@ -22,17 +22,24 @@ type CommandRecord struct {
 }
 
 // SendCommand records command name for dev, valid for ttl, with [Actor] of
-// ctx as its sender, and publishes it.
+// ctx as its sender, and publishes it (QoS 1, not retained: the broker
+// keeps it in the session of a kiosk that is away, see docs/fleet.md). A
+// disabled device gets none: ErrDisabled, nothing recorded, since its
+// connections are refused and its session was dropped.
 func (f *Fleet) SendCommand(ctx context.Context, dev, name string, args json.RawMessage, ttl time.Duration) (wire.Command, error) {
-	if _, err := f.Get(ctx, dev); err != nil {
+	d, err := f.Get(ctx, dev)
+	if err != nil {
 		return wire.Command{}, err
+	}
+	if !d.Enabled {
+		return wire.Command{}, fmt.Errorf("%w: %s: command %s not sent", ErrDisabled, dev, name)
 	}
 	now := f.now()
 	c := wire.Command{CmdID: wire.NewID(now), Name: name, Args: args, Expires: now.Add(ttl).UTC().Truncate(time.Millisecond)}
 	if err := c.Validate(); err != nil || ttl <= 0 {
 		return wire.Command{}, fmt.Errorf("%w: command: %v", ErrInvalid, err)
 	}
-	_, err := f.db.SQL().ExecContext(ctx, `INSERT INTO device_commands (cmd_id, dev, name, args, created_at, expires_at, sent_by)
+	_, err = f.db.SQL().ExecContext(ctx, `INSERT INTO device_commands (cmd_id, dev, name, args, created_at, expires_at, sent_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.CmdID, dev, name, string(args), micros(now), micros(c.Expires), Actor(ctx))
 	if err != nil {
 		return wire.Command{}, fmt.Errorf("fleet: command for %s: %w", dev, err)

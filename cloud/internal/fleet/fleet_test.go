@@ -318,3 +318,35 @@ func TestDisabledPresence(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandToDisabledDevice: a disabled device gets no command; nothing
+// is recorded or published, and it gets them again once enabled.
+func TestCommandToDisabledDevice(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			f, pub, _ := newFleet(t, d)
+			if err := f.Register(ctx, Device{ID: "k1"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Disable(ctx, "k1"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.SendCommand(ctx, "k1", "reboot", nil, time.Minute); !errors.Is(err, ErrDisabled) {
+				t.Errorf("SendCommand to a disabled device = %v, want ErrDisabled", err)
+			}
+			pub.mu.Lock()
+			published := len(pub.out)
+			pub.mu.Unlock()
+			if cmds, err := f.Commands(ctx, "k1", 10); err != nil || len(cmds) != 0 || published != 0 {
+				t.Errorf("after a refused command: %d recorded (%v), %d published; want none", len(cmds), err, published)
+			}
+			if err := f.Enable(ctx, "k1"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.SendCommand(ctx, "k1", "reboot", nil, time.Minute); err != nil {
+				t.Errorf("SendCommand once enabled again = %v", err)
+			}
+		})
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -185,6 +184,7 @@ type deviceData struct {
 	Policies []string
 	Langs    []string // the form's languages: the config's, Italian when none
 	Changes  []fleet.ConfigChange
+	CmdTTL   string // how long a command waits for the device, in Italian
 	// HealthNext is the cursor of the next page of Health ("" on the
 	// last); HealthPages its links on the page.
 	HealthNext  string
@@ -229,7 +229,7 @@ func (s *Server) deviceDetail(ctx context.Context, id string, before fleet.Healt
 			return d, err
 		}
 	}
-	d.Caps, d.Policies, d.Langs = offeredCaps(), s.policies(), d.Config.Languages
+	d.Caps, d.Policies, d.Langs, d.CmdTTL = offeredCaps(), s.policies(), d.Config.Languages, durationIT(commandTTL)
 	if len(d.Langs) == 0 {
 		d.Langs = []string{"it"}
 	}
@@ -245,7 +245,7 @@ func (s *Server) devicePage(w http.ResponseWriter, r *http.Request) {
 		if d, err = s.deviceDetail(r.Context(), r.PathValue("id"), before); err == nil {
 			d.HealthPages = newPager("/dispositivi/"+url.PathEscape(d.D.ID), v, "storico_prima", v.Get("storico_prima"), d.HealthNext)
 			s.render(w, http.StatusOK, "device", view{Title: "Dispositivo " + d.D.ID, Nav: "fleet", Sess: sessionFrom(r.Context()),
-				Flash: flash(r), Warn: warning(r), Data: d})
+				Flash: flash(r), Warn: deviceWarning(r), Data: d})
 			return
 		}
 	}
@@ -354,66 +354,4 @@ func (s *Server) setConfig(ctx context.Context, id string, c wire.Config) (wire.
 			"by", sessionFrom(ctx).Username)
 	}
 	return nc, err
-}
-
-var commandNames = []string{"reboot", "print_test", "sync_now"}
-
-// commandLabels and commandStatusLabels say commands and their status in
-// Italian.
-var (
-	commandLabels       = map[string]string{"reboot": "Riavvia", "print_test": "Stampa di prova", "sync_now": "Sincronizza ora"}
-	commandStatusLabels = map[string]string{"sent": "Inviato, in attesa di risposta", "done": "Eseguito",
-		"failed": "Non riuscito", "expired": "Scaduto senza risposta", "unknown": "Non riconosciuto dal chiosco"}
-)
-
-// commandRow is a command as the device page shows it.
-type commandRow struct {
-	fleet.CommandRecord
-	Label, StatusLabel string // "" when not known: the page shows the raw value
-}
-
-func (s *Server) commandPost(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	_, err := s.sendCommand(r, id, r.PostFormValue("comando"))
-	switch {
-	case errors.Is(err, fleet.ErrNotDelivered):
-		http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?warn=comando", http.StatusSeeOther)
-	case err != nil:
-		s.fail(w, r, err)
-	default:
-		http.Redirect(w, r, "/dispositivi/"+url.PathEscape(id)+"?ok=comando", http.StatusSeeOther)
-	}
-}
-
-// commandTTL is how long a command sent from the console may wait for
-// its device.
-const commandTTL = 15 * time.Minute
-
-// sendCommand sends command name to device id with the signed-in account
-// as its sender and records it in the console log. fleet.ErrNotDelivered:
-// recorded, not handed to the broker now.
-func (s *Server) sendCommand(r *http.Request, id, name string) (wire.Command, error) {
-	if !slices.Contains(commandNames, name) {
-		return wire.Command{}, fmt.Errorf("%w: comando %q", invalid("Il comando richiesto non è previsto per i dispositivi."), name)
-	}
-	if s.o.Fleet == nil {
-		return wire.Command{}, errNoFleet
-	}
-	cmd, err := s.o.Fleet.SendCommand(actor(r), id, name, nil, commandTTL)
-	switch {
-	case errors.Is(err, fleet.ErrUnknownDevice):
-		return cmd, errors.Join(errNotFound, err)
-	case err == nil || errors.Is(err, fleet.ErrNotDelivered):
-		s.changeEvent(r, EvDeviceCommand, id+" "+name+" "+cmd.CmdID)
-	}
-	return cmd, err
-}
-
-// commandRecords is the API form of d's commands.
-func (d deviceData) commandRecords() []fleet.CommandRecord {
-	out := make([]fleet.CommandRecord, len(d.Commands))
-	for i, c := range d.Commands {
-		out[i] = c.CommandRecord
-	}
-	return out
 }
