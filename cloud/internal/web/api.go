@@ -77,6 +77,7 @@ const (
 	codeJSON            = "invalid_json"       // the body is not the JSON the operation takes
 	codeStatus          = "invalid_status"     // a ticket status that does not exist
 	codeTransition      = "status_not_allowed" // the ticket cannot go to that status now
+	codeDisabled        = "device_disabled"    // the device is disabled: it takes no commands
 	codeUnauthenticated = "unauthenticated"    // no session, or an expired one
 	codeForbidden       = "forbidden"          // the role may not, or a cross-origin request
 	codeNotFound        = "not_found"
@@ -113,6 +114,8 @@ func errorCode(err error, status int) string {
 		return codeTransition
 	case errors.Is(err, ticket.ErrStatus):
 		return codeStatus
+	case errors.Is(err, fleet.ErrDisabled):
+		return codeDisabled
 	}
 	return statusCode(status)
 }

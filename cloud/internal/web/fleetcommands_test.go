@@ -101,7 +101,7 @@ func TestDisabledDeviceNoCommands(t *testing.T) {
 		t.Error("the page of a disabled device offers commands")
 	}
 	code, body := send(t, admin, "POST", e.srv.URL+"/api/v1/devices/kiosk-001/commands", e.csrf(t, admin), `{"name":"reboot"}`)
-	if code != 400 || !strings.Contains(body, `"code":"invalid_input"`) || !strings.Contains(body, "disattivato e non riceve comandi") {
+	if code != 400 || !strings.Contains(body, `"code":"device_disabled"`) || !strings.Contains(body, "disattivato e non riceve comandi") {
 		t.Errorf("API command to a disabled device = %d %s", code, body)
 	}
 }

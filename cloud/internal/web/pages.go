@@ -94,7 +94,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 // succeed.
 func warning(r *http.Request) string {
 	if r.URL.Query().Get("warn") == "comando" {
-		return "Comando registrato ma non consegnato: il dispositivo non è raggiungibile ora."
+		return "Comando registrato ma non consegnato: il servizio non riesce ora a passarlo al broker MQTT e non lo ritrasmetterà. Inviarlo di nuovo tra qualche minuto."
 	}
 	return ""
 }
