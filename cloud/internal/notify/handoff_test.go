@@ -207,3 +207,22 @@ func TestHandReleaseBounded(t *testing.T) {
 		t.Error("the failed release is not logged")
 	}
 }
+
+// TestHandedBatchLogsAtDebug: a handed batch whose every notice left is
+// the everyday path, a line per engine batch under load: DEBUG, not INFO.
+// A claimed batch stays at INFO (TestSentBatchOneLine).
+func TestHandedBatchLogsAtDebug(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	s := &slowSender{c: c}
+	w, logs := worker(t, db, newVault(t), s, s, c)
+	w.Handoff().Hand(context.Background(), reserve(t, db, w.Handoff(), "a", "b"))
+	if n, err := w.RunHanded(context.Background()); err != nil || n != 2 {
+		t.Fatalf("handed batch: %d finished, %v; want 2", n, err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, `level=DEBUG msg="notification batch" sent=2 retried=0 failed=0 handed=true`) ||
+		strings.Contains(out, `level=INFO msg="notification batch"`) {
+		t.Errorf("handed batch not logged at DEBUG only:\n%s", out)
+	}
+}

@@ -254,9 +254,17 @@ func (w *Worker) send(ctx context.Context, b *batch, rows []row) (int, error) {
 	err = errors.Join(err, w.flushHeld(ctx, b))
 	err = errors.Join(err, w.finishSent(context.WithoutCancel(ctx), b))
 	// One line per batch: under load a line per message was a write
-	// system call each and a few per cent of cmsd's CPU.
+	// system call each and a few per cent of cmsd's CPU. A handed batch
+	// that all left is the everyday path, one per engine batch (hundreds a
+	// second under load; cms_notifications_total counts them): DEBUG. A
+	// claimed batch (what an instance left, a retry) or one with a retry
+	// or a failure: INFO.
 	if len(b.sent)+b.retried+b.failed > 0 {
-		w.log.InfoContext(ctx, "notification batch", "sent", len(b.sent), "retried", b.retried, "failed", b.failed,
+		lvl := slog.LevelInfo
+		if rows[0].handed && b.retried == 0 && b.failed == 0 {
+			lvl = slog.LevelDebug
+		}
+		w.log.Log(ctx, lvl, "notification batch", "sent", len(b.sent), "retried", b.retried, "failed", b.failed,
 			"handed", rows[0].handed)
 	}
 	return n, err
