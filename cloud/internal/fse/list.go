@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"cnskiosk.dev/cloud/internal/keyset"
 	"cnskiosk.dev/cloud/internal/ticket"
 )
 
@@ -79,7 +80,7 @@ func List(ctx context.Context, db *sql.DB, q Query) ([]Request, string, error) {
 }
 
 // Cursor is the page cursor that follows r.
-func Cursor(r Request) string { return strconv.FormatInt(r.Created.UnixMicro(), 10) + "." + r.ID }
+func Cursor(r Request) string { return keyset.Cursor(r.Created, r.ID) }
 
 func (q Query) limit() int {
 	if q.Limit <= 0 || q.Limit > 1000 {
@@ -105,10 +106,9 @@ func (q Query) sql() (string, []any, error) {
 		where = append(where, "r.card_team = "+arg(q.TEAM))
 	}
 	if q.Before != "" {
-		us, id, ok := strings.Cut(q.Before, ".")
-		at, err := strconv.ParseInt(us, 10, 64)
-		if !ok || err != nil || id == "" {
-			return "", nil, fmt.Errorf("%w: %q", ErrCursor, q.Before)
+		at, id, err := keyset.Parse(q.Before)
+		if err != nil {
+			return "", nil, fmt.Errorf("%w: %w", ErrCursor, err)
 		}
 		a, i := arg(at), arg(id)
 		where = append(where, fmt.Sprintf("r.created_at <= %s AND (r.created_at < %s OR r.id < %s)", a, a, i))

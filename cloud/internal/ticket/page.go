@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"cnskiosk.dev/cloud/internal/keyset"
 )
 
 // Query selects one page of a help-desk queue; empty fields match all.
@@ -55,15 +57,14 @@ func Page(ctx context.Context, db *sql.DB, q Query) ([]Ticket, string, error) {
 }
 
 // Cursor is the page cursor that follows t.
-func Cursor(t Ticket) string { return strconv.FormatInt(t.Created.UnixMicro(), 10) + "." + t.ID }
+func Cursor(t Ticket) string { return keyset.Cursor(t.Created, t.ID) }
 
 func parseCursor(c string) (int64, string, error) {
-	at, id, ok := strings.Cut(c, ".")
-	n, err := strconv.ParseInt(at, 10, 64)
-	if !ok || err != nil || id == "" {
-		return 0, "", fmt.Errorf("%w: %q", ErrCursor, c)
+	at, id, err := keyset.Parse(c)
+	if err != nil {
+		return 0, "", fmt.Errorf("%w: %w", ErrCursor, err)
 	}
-	return n, id, nil
+	return at, id, nil
 }
 
 func (q Query) limit() int {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"cnskiosk.dev/cloud/internal/keyset"
 	"cnskiosk.dev/shared/outcome"
 )
 
@@ -48,15 +48,14 @@ func opQueryFrom(v url.Values) OpQuery {
 func (q OpQuery) empty() bool { return q == OpQuery{Limit: q.Limit, Before: q.Before} }
 
 // opCursor is the keyset of the last row of a page: "<at µs>.<op id>".
-func opCursor(o Operation) string { return strconv.FormatInt(o.At.UnixMicro(), 10) + "." + o.ID }
+func opCursor(o Operation) string { return keyset.Cursor(o.At, o.ID) }
 
 func parseOpCursor(c string) (int64, string, error) {
-	at, id, ok := strings.Cut(c, ".")
-	n, err := strconv.ParseInt(at, 10, 64)
-	if !ok || err != nil || id == "" {
-		return 0, "", fmt.Errorf("%w: cursore di pagina %q", ErrBadInput, c)
+	at, id, err := keyset.Parse(c)
+	if err != nil {
+		return 0, "", fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
-	return n, id, nil
+	return at, id, nil
 }
 
 func (q OpQuery) where() (string, []any, error) {
