@@ -163,7 +163,7 @@ func placeBundle(out string, is pki.Issued, caPEM []byte) (placed, error) {
 		}
 	}()
 	for _, f := range files {
-		t, err := writeTemp(out, f.name, f.data, f.mode)
+		t, err := pki.WriteTemp(out, f.name, f.data, f.mode)
 		if err != nil {
 			return p, err
 		}
@@ -209,29 +209,6 @@ func (p placed) failed(err error, olds []string) (placed, error) {
 	return placed{out: p.out}, errors.Join(err, removeAll(olds))
 }
 
-// writeTemp writes data to a new temporary file beside NAME in dir with
-// mode, synced, and returns its path.
-func writeTemp(dir, name string, data []byte, mode fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(dir, "."+name+".new-*")
-	if err != nil {
-		return "", err
-	}
-	err = f.Chmod(mode)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", errors.Join(err, os.Remove(f.Name()))
-	}
-	return f.Name(), nil
-}
-
 // keepCopy copies the file at path, if there is one, to path.old with its
 // mode, synced, and returns path.old ("" when there was no file).
 func keepCopy(path string) (string, error) {
@@ -247,7 +224,7 @@ func keepCopy(path string) (string, error) {
 		return "", err
 	}
 	dir, name := filepath.Split(path)
-	t, err := writeTemp(dir, name+".old", data, st.Mode().Perm())
+	t, err := pki.WriteTemp(dir, name+".old", data, st.Mode().Perm())
 	if err != nil {
 		return "", err
 	}

@@ -77,8 +77,6 @@ var errStoredConfig = errors.New("fleet: stored config")
 
 // configLocks holds one mutex per device id: publishDesired of a device
 // runs under it.
-var configLocks sync.Map // device id -> *sync.Mutex
-
 // publishDesired publishes, retained, the desired config of dev as the
 // database holds it now. The read and the publish run under the device's
 // mutex, so a publish that starts after a commit sends that version or a
@@ -86,7 +84,7 @@ var configLocks sync.Map // device id -> *sync.Mutex
 // an older config cannot overwrite a newer one on the broker because its
 // publish was late.
 func (f *Fleet) publishDesired(ctx context.Context, dev string) error {
-	m, _ := configLocks.LoadOrStore(dev, new(sync.Mutex))
+	m, _ := f.configLocks.LoadOrStore(dev, new(sync.Mutex))
 	mu := m.(*sync.Mutex)
 	mu.Lock()
 	defer mu.Unlock()

@@ -45,6 +45,8 @@ type Fleet struct {
 	view *view // what Enabled answers from
 
 	crlChanged chan struct{} // see CRLChanged
+
+	configLocks sync.Map // device id -> *sync.Mutex: see publishDesired
 }
 
 // New returns a Fleet over db. pub may be nil until [Fleet.SetPublisher].

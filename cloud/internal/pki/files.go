@@ -205,27 +205,38 @@ func encodeKey(k *ecdsa.PrivateKey) ([]byte, error) {
 }
 
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	t, err := WriteTemp(filepath.Dir(path), filepath.Base(path), data, mode)
 	if err != nil {
-		return fmt.Errorf("pki: %w", err)
+		return err
 	}
-	defer os.Remove(f.Name())
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return fmt.Errorf("pki: %w", err)
+	if err := os.Rename(t, path); err != nil {
+		return errors.Join(fmt.Errorf("pki: %w", err), os.Remove(t))
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("pki: write %s: %w", path, err)
+	return nil
+}
+
+// WriteTemp writes data, synced, with mode to a new hidden temporary file
+// beside name in dir and returns its path: renamed over name, it replaces
+// the file whole (several renamed together replace a bundle).
+func WriteTemp(dir, name string, data []byte, mode os.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, "."+name+".new-*")
+	if err != nil {
+		return "", fmt.Errorf("pki: %w", err)
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("pki: sync %s: %w", path, err)
+	err = f.Chmod(mode)
+	if err == nil {
+		_, err = f.Write(data)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("pki: %w", err)
+	if err == nil {
+		err = f.Sync()
 	}
-	return os.Rename(f.Name(), path)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", errors.Join(fmt.Errorf("pki: write %s: %w", filepath.Join(dir, name), err), os.Remove(f.Name()))
+	}
+	return f.Name(), nil
 }
 
 // ClientConfig issues a client certificate for cn, valid from now for
